@@ -1,0 +1,105 @@
+import { cdk8s, javascript, JsonFile } from 'projen';
+
+// jsii 6 prints a large end-of-life banner on Node 20; it is noise in every task log.
+const QUIET_JSII = { JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION: '20' };
+
+const project = new cdk8s.ConstructLibraryCdk8s({
+  name: 'cdk8s-istio-gateways',
+  description:
+    'cdk8s constructs that make an Istio egress gateway the only, monitored way out of the cluster, '
+    + 'and an ingress gateway the way in: typed, validated at synth time, secure by default.',
+  author: 'cdk8s-istio-gateways maintainers',
+  authorAddress: 'maintainers@users.noreply.b-seed-9b4b8631.example',
+  repositoryUrl: 'https://github.com/maintainers/cdk8s-istio-gateways.git',
+  defaultReleaseBranch: 'main',
+  projenrcTs: true,
+  packageManager: javascript.NodePackageManager.NPM,
+  keywords: ['cdk8s', 'istio', 'egress', 'service-mesh', 'kubernetes'],
+
+  jsiiVersion: '~6.0.0',
+  cdk8sVersion: '2.70.106',
+  constructsVersion: '10.4.2',
+  peerDeps: ['cdk8s-plus-28@^2.5.6'],
+  // The validator ships inside the package (jsii libraries bundle their runtime dependencies).
+  bundledDeps: ['ajv@^8.20.0', 'ajv-formats@^3.0.1', '@bufbuild/cel@0.6.1', 'yaml@^2.9.1'],
+  devDeps: ['cdk8s-cli@^2.207.60', 'fast-check@^4.10.2'],
+
+  // The generated Istio classes live in a top-level imports/ beside src/, so the compiler root is the repo.
+  tsconfig: {
+    compilerOptions: { rootDir: '.' },
+    include: ['src/**/*.ts', 'imports/**/*.ts'],
+  },
+
+  jestOptions: {
+    // Never rewrite snapshots as a side effect of running the tests: drift must fail.
+    updateSnapshot: javascript.UpdateSnapshot.NEVER,
+    passWithNoTests: false,
+    jestConfig: {
+      testPathIgnorePatterns: ['/node_modules/', '/examples/'],
+      coveragePathIgnorePatterns: ['/node_modules/', '/imports/'],
+      coverageReporters: ['text-summary', 'lcov'],
+    },
+  },
+
+  github: false,
+  release: false,
+  docgen: true,
+  npmignoreEnabled: true,
+});
+
+// A top-level imports/ moves the compiled entry point under lib/src/.
+project.package.addField('main', 'lib/src/index.js');
+project.package.addField('types', 'lib/src/index.d.ts');
+project.addExcludeFromCleanup('imports/**');
+
+// This registry lacks unrs-resolver 1.13.x's non-Linux optional bindings, which breaks `npm ci`.
+project.package.addField('overrides', { 'unrs-resolver': '1.12.2' });
+
+for (const name of ['compile', 'docgen', 'test', 'package:js']) {
+  project.tasks.tryFind(name)?.env('JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION', QUIET_JSII.JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION);
+}
+
+// Typed Istio classes from the pinned CRDs. Runs only when ../shared is present; its output is committed.
+project.addTask('import', {
+  description: 'Generate imports/ (typed Istio classes and the validation schema bundle) from ../shared/crds',
+  exec: 'ts-node --project projenrc/tsconfig.json projenrc/import-crds.ts',
+});
+
+// The example app consumes the built library by package name, the way a user's app does.
+const exampleDir = 'examples';
+new JsonFile(project, `${exampleDir}/tsconfig.json`, {
+  obj: {
+    compilerOptions: {
+      target: 'ES2022',
+      module: 'commonjs',
+      moduleResolution: 'node',
+      strict: true,
+      esModuleInterop: true,
+      skipLibCheck: true,
+      noEmit: true,
+    },
+    include: ['*.ts'],
+  },
+});
+const exampleSynth = project.addTask('example:synth', {
+  description: 'Synthesize examples/ against the compiled library in lib/ (run `example` from a fresh clone)',
+  env: QUIET_JSII,
+  steps: [
+    // Link the package into the app's node_modules, as `npm install` would; cdk8s itself resolves from the root.
+    { exec: `mkdir -p ${exampleDir}/node_modules && ln -sfn ../.. ${exampleDir}/node_modules/cdk8s-istio-gateways` },
+    { exec: 'cdk8s synth --no-check-upgrade', cwd: exampleDir },
+    { say: `manifests written to ${exampleDir}/dist/` },
+  ],
+});
+project.addTask('example', {
+  description: 'The main job: compile the library, then synthesize the example app into examples/dist/',
+  steps: [{ spawn: 'compile' }, { spawn: exampleSynth.name }],
+});
+project.gitignore.exclude(`/${exampleDir}/dist/`, `/${exampleDir}/node_modules/`);
+
+// The test task: type-check the tests (ts-jest does not fail on type errors in every setup), run jest, synth the example.
+const testTask = project.tasks.tryFind('test')!;
+testTask.prependExec('tsc --noEmit -p test/tsconfig.json');
+testTask.spawn(exampleSynth);
+
+project.synth();

@@ -1,0 +1,2 @@
+// Public API: one construct per file, re-exported here as constructs land.
+export {};
