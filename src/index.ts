@@ -1,2 +1,4 @@
-// Public API: one construct per file, re-exported here as constructs land.
-export {};
+// Public API: one construct per file.
+export * from './external-port';
+export * from './egress-gateway';
+export * from './existing-egress-gateway';

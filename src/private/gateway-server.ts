@@ -1,0 +1,11 @@
+import * as networking from '../../imports/networking.istio.io';
+
+/** One server of a gateway's shared Istio `Gateway`, as a route asks for it. */
+export interface GatewayServerSpec {
+  /** Construct path of the route asking, for messages. */
+  readonly owner: string;
+  readonly host: string;
+  readonly port: number;
+  readonly protocol: string;
+  readonly tls?: networking.GatewaySpecServersTls;
+}
