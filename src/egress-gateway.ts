@@ -71,16 +71,24 @@ export abstract class EgressGatewayBase extends Construct implements IEgressGate
   public abstract _exposePort(port: number, owner: string): void;
 
   /**
+   * Lets the gateway read credential Secrets in its namespace, for routes that originate mutual TLS. Installers
+   * (istioctl, the Helm chart) already grant it, so by default there is nothing to add.
+   * @internal
+   */
+  public _allowCredentialRead(_owner: string): void {}
+
+  /**
    * Adds a server for one host:port to the shared Istio `Gateway` and returns the `namespace/name` that
    * VirtualServices bind to. One host:port belongs to one route; a port carries either plaintext or TLS.
    * @internal
    */
   public _addServer(spec: GatewayServerSpec): string {
     const key = `${spec.host}:${spec.port}`;
-    const existing = this.servers.get(key);
-    if (existing) {
-      throw new Error(`${spec.owner}: ${key} is already routed through egress gateway ${this.node.path} by `
-        + `${existing.owner}; route each host:port once (add the port to that route instead)`);
+    // One route per host: sidecars do not merge two VirtualServices for one host, so a second would be ignored.
+    const existing = [...this.servers.values()].find(other => other.host === spec.host);
+    if (existing && (existing.owner !== spec.owner || existing.port === spec.port)) {
+      throw new Error(`${spec.owner}: ${existing.host} is already routed through egress gateway ${this.node.path} by `
+        + `${existing.owner}; route all ports of a host in one EgressRoute`);
     }
     for (const other of this.servers.values()) {
       if (other.port === spec.port && isPlaintext(other.protocol) !== isPlaintext(spec.protocol)) {
@@ -132,7 +140,8 @@ function renderServer(spec: GatewayServerSpec): networking.GatewaySpecServers {
   return {
     // Server port names must be unique across a Gateway; host:port is (checked in _addServer).
     port: { number: spec.port, protocol: spec.protocol, name: `${spec.protocol.toLowerCase()}-${spec.port}-${spec.host.replace(/[^a-z0-9]/g, '-')}` },
-    hosts: [spec.host],
+    // Only the owning route's namespace may bind VirtualServices to this server.
+    hosts: [`${spec.routeNamespace}/${spec.host}`],
     tls: spec.tls,
   };
 }

@@ -4,7 +4,10 @@ import * as networking from '../../imports/networking.istio.io';
 export interface GatewayServerSpec {
   /** Construct path of the route asking, for messages. */
   readonly owner: string;
+  /** The external host. */
   readonly host: string;
+  /** The namespace of the VirtualService allowed to bind to this server. */
+  readonly routeNamespace: string;
   readonly port: number;
   readonly protocol: string;
   readonly tls?: networking.GatewaySpecServersTls;

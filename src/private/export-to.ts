@@ -1,0 +1,30 @@
+const LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+
+/**
+ * The `exportTo` of an Istio object: its own namespace plus the namespaces added as routes and grants need them.
+ * Rendered the way istiod accepts it: `*` alone, otherwise unique entries with the own namespace as `.`.
+ */
+export class ExportTo {
+  private readonly namespaces = new Set<string>();
+
+  public constructor(private readonly own: string, initial: string[] | undefined, private readonly path: string) {
+    this.namespaces.add('.');
+    (initial ?? []).forEach(ns => this.add(ns));
+  }
+
+  public add(namespace: string): void {
+    if (namespace === '~') {
+      throw new Error(`${this.path}: exportTo '~' would hide the object from every proxy, its own namespace and the `
+        + 'egress gateway included; to keep it private, leave exportTo unset (own namespace only)');
+    }
+    if (namespace !== '.' && namespace !== '*' && !LABEL.test(namespace)) {
+      throw new Error(`${this.path}: exportTo entry '${namespace}' is not '.', '*' or a namespace name`);
+    }
+    this.namespaces.add(namespace === this.own ? '.' : namespace);
+  }
+
+  public render(): string[] {
+    if (this.namespaces.has('*')) return ['*'];
+    return [...this.namespaces].sort();
+  }
+}

@@ -1,0 +1,29 @@
+const LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+
+/** Whether a host is a `*.example.com` wildcard. */
+export function isWildcard(host: string): boolean {
+  return host.startsWith('*.');
+}
+
+/**
+ * Checks an external host name the way istiod does (a wildcard only as the whole first label), and further
+ * requires a dot: a MESH_EXTERNAL short name would resolve against the client's search domains, not the internet.
+ */
+export function checkHostname(host: string, path: string, what: string): void {
+  if (host === '*') {
+    throw new Error(`${path}: ${what} '*' would match every host and Istio rejects it; list the hosts, or use a `
+      + 'wildcard for one domain such as \'*.example.com\'');
+  }
+  const name = isWildcard(host) ? host.slice(2) : host;
+  const labels = name.split('.');
+  const problem =
+    host !== host.toLowerCase() ? 'has upper-case letters (use lower case)'
+      : name.includes('*') ? 'has a wildcard that is not the whole first label (write \'*.example.com\')'
+        : host.length > 253 ? 'is longer than 253 characters'
+          : labels.length < 2 ? 'is not fully qualified (add its domain, e.g. \'api.example.com\')'
+            : labels.some(l => !LABEL.test(l)) ? 'has a label that is not lower-case alphanumerics and \'-\' (1-63 characters)'
+              : undefined;
+  if (problem) {
+    throw new Error(`${path}: ${what} '${host}' ${problem}`);
+  }
+}
