@@ -1,0 +1,3 @@
+export * from './finding';
+export * from './manifest-validator';
+export * from './validation-plugin';

@@ -1,0 +1,145 @@
+import { App, Chart } from 'cdk8s';
+import { CelLayer } from './cel-layer';
+import { ConsistencyRules } from './consistency/consistency-rules';
+import { IndexedObject, ManifestIndex } from './consistency/manifest-index';
+import { Finding, Severity } from './finding';
+import { IstioRules } from './istio/istio-rules';
+import { KubernetesRules } from './kubernetes/kubernetes-rules';
+import { Reporter } from './reporter';
+import { SchemaLayer } from './schema-layer';
+
+/**
+ * Options for {@link ManifestValidator}.
+ */
+export interface ManifestValidatorOptions {
+  /**
+   * The Istio root namespace: DestinationRules there apply mesh-wide, and a selector-less AuthorizationPolicy there
+   * applies to every workload.
+   *
+   * @default "istio-system"
+   */
+  readonly rootNamespace?: string;
+
+  /**
+   * The namespace assumed for objects that do not set `metadata.namespace` (kubectl applies them to its current
+   * namespace).
+   *
+   * @default "default"
+   */
+  readonly defaultNamespace?: string;
+
+  /**
+   * Gateways that exist in the cluster but are not part of the validated manifests (for example one installed by the
+   * Istio Helm charts), as `namespace/name`. VirtualServices may bind to them without an "unknown gateway" error.
+   *
+   * @default - none: every gateway a VirtualService names must be in the manifests
+   */
+  readonly externalGateways?: string[];
+}
+
+/**
+ * Validates synthesized manifests offline, the way the cluster would: the API server (Istio CRD structural schemas
+ * and CEL rules, Kubernetes 1.28 schemas and validation), istiod's validating webhook, and the cross-object checks of
+ * `istioctl analyze` (gateways, subsets, ServiceEntries, ports).
+ *
+ * Nothing is read from the network or a cluster; the schemas ship with this package (`imports/schemas.json`).
+ *
+ * @example
+ * const findings = ManifestValidator.validateChart(chart);
+ * const manifests = ManifestValidator.assertValid(chart); // in a jest test: throws on any ERROR finding
+ */
+export class ManifestValidator {
+  /**
+   * Validates parsed manifests (the objects of one or more YAML documents) as one set.
+   *
+   * @param manifests the Kubernetes objects, e.g. `Testing.synth(chart)` or the documents of a synthesized YAML file
+   * @returns every finding, errors and warnings, in manifest order
+   */
+  public static validateManifests(manifests: any[], options: ManifestValidatorOptions = {}): Finding[] {
+    const defaultNamespace = options.defaultNamespace ?? 'default';
+    const objects: IndexedObject[] = [];
+    const seen = new Map<string, string>();
+    const schema = SchemaLayer.get();
+    const cel = CelLayer.get();
+    for (const manifest of manifests) {
+      const report = new Reporter(Reporter.describe(manifest));
+      if (manifest === null || typeof manifest !== 'object' || Array.isArray(manifest)) {
+        report.error('', 'SCHEMA-TYPE', `a manifest must be an object, got ${manifest === null ? 'null' : Array.isArray(manifest) ? 'an array' : typeof manifest}`);
+        objects.push({ manifest: {}, namespace: defaultNamespace, name: '', report });
+        continue;
+      }
+      const namespace = typeof manifest.metadata?.namespace === 'string' ? manifest.metadata.namespace : defaultNamespace;
+      const name = typeof manifest.metadata?.name === 'string' ? manifest.metadata.name : '';
+      if (typeof manifest.apiVersion !== 'string' || typeof manifest.kind !== 'string') {
+        report.error('', 'SCHEMA-TYPE', 'apiVersion and kind are required strings: every manifest must say what it is');
+      } else {
+        const identity = `${manifest.apiVersion.split('/').slice(0, -1).join('/')}/${manifest.kind}/${namespace}/${name}`;
+        if (seen.has(identity)) {
+          report.error('metadata.name', 'K8S-DUPLICATE-OBJECT',
+            `${report.object} is defined twice; the second definition silently replaces the first when applied: give one of them another name`);
+        }
+        seen.set(identity, report.object);
+        KubernetesRules.validate(manifest, report);
+        const checked = schema.validate(manifest, report);
+        if (IstioRules.handles(manifest)) {
+          if (checked) cel.validate(manifest, report);
+          IstioRules.validate(manifest, report, namespace);
+        }
+      }
+      objects.push({ manifest, namespace, name, report });
+    }
+    ConsistencyRules.validate(new ManifestIndex(objects, options.rootNamespace ?? 'istio-system'), options.externalGateways ?? []);
+    return objects.flatMap(o => o.report.findings);
+  }
+
+  /**
+   * Synthesizes a chart (as `Testing.synth` does, running the app's construct validations) and validates its
+   * manifests.
+   */
+  public static validateChart(chart: Chart, options: ManifestValidatorOptions = {}): Finding[] {
+    return ManifestValidator.validateManifests(chart.toJson(), options);
+  }
+
+  /**
+   * Synthesizes every chart of an app and validates all their manifests as one set, so cross-chart references
+   * (a VirtualService in one chart, its Gateway in another) are checked.
+   */
+  public static validateApp(app: App, options: ManifestValidatorOptions = {}): Finding[] {
+    return ManifestValidator.validateManifests(app.charts.flatMap(chart => chart.toJson()), options);
+  }
+
+  /**
+   * Validates manifests and throws an Error listing every ERROR finding; returns the manifests otherwise.
+   * Warnings do not fail.
+   */
+  public static assertValidManifests(manifests: any[], options: ManifestValidatorOptions = {}): any[] {
+    const errors = ManifestValidator.validateManifests(manifests, options).filter(f => f.severity === Severity.ERROR);
+    if (errors.length > 0) throw new Error(ManifestValidator.formatFindings(errors));
+    return manifests;
+  }
+
+  /**
+   * Synthesizes a chart and throws an Error listing every ERROR finding; returns the manifests otherwise. Meant for
+   * snapshot tests: `expect(ManifestValidator.assertValid(chart)).toMatchSnapshot()`.
+   */
+  public static assertValid(chart: Chart, options: ManifestValidatorOptions = {}): any[] {
+    return ManifestValidator.assertValidManifests(chart.toJson(), options);
+  }
+
+  /**
+   * Like {@link ManifestValidator.assertValid}, for all charts of an app.
+   */
+  public static assertValidApp(app: App, options: ManifestValidatorOptions = {}): any[] {
+    return ManifestValidator.assertValidManifests(app.charts.flatMap(chart => chart.toJson()), options);
+  }
+
+  /**
+   * Renders findings one per line: `SEVERITY Kind namespace/name path [RULE] message`.
+   */
+  public static formatFindings(findings: Finding[]): string {
+    if (findings.length === 0) return 'no findings';
+    const lines = findings.map(f => `  ${f.severity} ${f.object}${f.path ? ` ${f.path}` : ''} [${f.rule}] ${f.message}`);
+    const errors = findings.filter(f => f.severity === Severity.ERROR).length;
+    return `${errors} error(s) and ${findings.length - errors} warning(s) in the synthesized manifests:\n${lines.join('\n')}`;
+  }
+}

@@ -1,0 +1,106 @@
+import { Severity } from '../../src/validation/finding';
+import { ManifestValidator } from '../../src/validation/manifest-validator';
+import {
+  ALL, authorizationPolicy, deployment, gateway, patch, service, serviceEntry, virtualService, withField,
+} from './fixtures';
+
+const { ERROR, WARNING } = Severity;
+
+/** The egress pattern: the mesh leg sends api.example.com to the gateway, the gateway leg sends it out. */
+const egressRoute = patch(virtualService, {
+  metadata: { name: 'api-via-egress' },
+  spec: {
+    gateways: ['mesh', 'istio-egress/egress'],
+    tls: [
+      { match: [{ gateways: ['mesh'], port: 443, sniHosts: ['api.example.com'] }], route: [{ destination: { host: 'egress.istio-egress.svc.cluster.local', subset: 'api', port: { number: 443 } } }] },
+      { match: [{ gateways: ['istio-egress/egress'], port: 443, sniHosts: ['api.example.com'] }], route: [{ destination: { host: 'api.example.com', port: { number: 443 } } }] },
+    ],
+  },
+});
+const gatewaySubsets = {
+  apiVersion: 'networking.istio.io/v1', kind: 'DestinationRule', metadata: { name: 'egress-subsets', namespace: 'apps' },
+  spec: { host: 'egress.istio-egress.svc.cluster.local', subsets: [{ name: 'api' }] },
+};
+const egressSet = [serviceEntry, gateway, service, deployment, gatewaySubsets, egressRoute];
+
+const findingsOf = (manifests: any[], options = {}) => ManifestValidator.validateManifests(manifests, options);
+const replace = (set: any[], original: any, replacement: any) => set.map(m => (m === original ? replacement : m));
+
+/** Sets of objects that are each valid but do not work together: [rule, severity, objects]. */
+const CASES: [string, Severity, any[]][] = [
+  ['IST-XREF-GATEWAY-NOT-FOUND', ERROR, replace(egressSet, egressRoute, withField(egressRoute, 'spec.gateways', ['mesh', 'istio-egress/egress-gateway']))],
+  ['IST-XREF-GATEWAY-NOT-FOUND', ERROR, replace(egressSet, egressRoute, withField(egressRoute, 'spec.tls.1.match.0.gateways', ['egress']))],
+  ['IST-XREF-SUBSET-NOT-FOUND', ERROR, replace(egressSet, gatewaySubsets, withField(gatewaySubsets, 'spec.subsets', [{ name: 'other' }]))],
+  ['IST-XREF-SUBSET-NOT-FOUND', ERROR, egressSet.filter(m => m !== gatewaySubsets)],
+  // Exported only to its own namespace (istio-egress), the DestinationRule is invisible to clients in apps.
+  ['IST-XREF-SUBSET-NOT-FOUND', ERROR, replace(egressSet, gatewaySubsets, patch(gatewaySubsets, { metadata: { namespace: 'istio-egress' }, spec: { exportTo: ['.'] } }))],
+  ['IST-XREF-EGRESS-RESOLUTION', ERROR, replace(egressSet, serviceEntry, withField(serviceEntry, 'spec.resolution', 'NONE'))],
+  ['IST-XREF-EGRESS-NO-SERVICE-ENTRY', ERROR, egressSet.filter(m => m !== serviceEntry)],
+  ['IST-XREF-GATEWAY-SELECTOR', ERROR, replace(egressSet, gateway, withField(gateway, 'spec.selector', { istio: 'egress-gateway' }))],
+  ['IST-XREF-GATEWAY-PORT', ERROR, replace(egressSet, gateway, withField(gateway, 'spec.servers.0.port.number', 9443))],
+  ['IST-XREF-SERVICE-ENTRY-CONFLICT', ERROR, [serviceEntry, patch(serviceEntry, { metadata: { name: 'api-again' }, spec: { ports: [{ number: 443, name: 'https', protocol: 'HTTPS' }] } })]],
+  ['IST-XREF-SERVICE-ENTRY-CONFLICT', ERROR, [serviceEntry, patch(serviceEntry, { metadata: { name: 'api-again' }, spec: { resolution: 'NONE' } })]],
+  ['IST-XREF-ROOT-AUTHZ', WARNING, [patch(withField(authorizationPolicy, 'spec.selector', undefined), { metadata: { namespace: 'istio-system' } })]],
+  ['K8S-DUPLICATE-OBJECT', ERROR, [service, withField(service, 'spec.ports', [{ name: 'http', port: 80 }])]],
+];
+
+describe('cross-object consistency |', () => {
+  test('the egress pattern and the fixture set have no findings', () => {
+    expect(ManifestValidator.formatFindings(findingsOf(egressSet))).toEqual('no findings');
+    expect(ManifestValidator.formatFindings(findingsOf(ALL))).toEqual('no findings');
+  });
+
+  test.each(CASES.map(([rule, severity, set], i) => [`${rule} #${i}`, rule, severity, set] as const))('fails with %s', (_name, rule, severity, set) => {
+    expect(findingsOf(set)).toContainEqual(expect.objectContaining({ rule, severity }));
+  });
+
+  test('an external gateway is accepted when declared', () => {
+    const routeToHelmGateway = withField(egressRoute, 'spec.gateways', ['mesh', 'istio-system/istio-egressgateway']);
+    const set = replace(egressSet, egressRoute, routeToHelmGateway);
+    expect(findingsOf(set).map(f => f.rule)).toContain('IST-XREF-GATEWAY-NOT-FOUND');
+    expect(findingsOf(set, { externalGateways: ['istio-system/istio-egressgateway'] }).map(f => f.rule)).not.toContain('IST-XREF-GATEWAY-NOT-FOUND');
+  });
+
+  test('gateway references resolve bare names against the VirtualService namespace', () => {
+    const local = patch(gateway, { metadata: { namespace: 'apps' } });
+    const route = withField(egressRoute, 'spec.gateways', ['mesh', 'egress']);
+    const findings = findingsOf([local, withField(route, 'spec.tls.1.match.0.gateways', ['egress'])]).filter(f => f.rule === 'IST-XREF-GATEWAY-NOT-FOUND');
+    expect(findings).toEqual([]);
+  });
+
+  test('a subset defined in the root namespace and exported everywhere is found', () => {
+    const root = patch(gatewaySubsets, { metadata: { namespace: 'istio-system' } });
+    expect(findingsOf(replace(egressSet, gatewaySubsets, root)).map(f => f.rule)).not.toContain('IST-XREF-SUBSET-NOT-FOUND');
+  });
+
+  test('subsets are not merged across namespaces: the client namespace wins', () => {
+    const root = patch(gatewaySubsets, { metadata: { name: 'root', namespace: 'istio-system' } });
+    const local = withField(gatewaySubsets, 'spec.subsets', [{ name: 'other' }]);
+    const finding = findingsOf([...replace(egressSet, gatewaySubsets, local), root]).find(f => f.rule === 'IST-XREF-SUBSET-NOT-FOUND');
+    expect(finding?.message).toMatch(/apps\/egress-subsets/);
+  });
+
+  test('a Gateway whose workload is not in the set is a referenced gateway: no selector finding', () => {
+    const findings = findingsOf([withField(gateway, 'spec.selector', { istio: 'ingressgateway' })]);
+    expect(findings.map(f => f.rule)).not.toContain('IST-XREF-GATEWAY-SELECTOR');
+  });
+
+  test('gateway ports may match the Service port or its (named) target port', () => {
+    const named = withField(service, 'spec.ports', [{ name: 'tls', port: 443, targetPort: 'tls' }]);
+    const onTarget = withField(gateway, 'spec.servers.0.port.number', 8443);
+    expect(findingsOf(replace(replace(egressSet, service, named), gateway, onTarget)).map(f => f.rule)).not.toContain('IST-XREF-GATEWAY-PORT');
+  });
+
+  test('the same host on different ports may differ in protocol', () => {
+    const http = patch(serviceEntry, { metadata: { name: 'api-http' }, spec: { ports: [{ number: 80, name: 'http', protocol: 'HTTP' }] } });
+    expect(findingsOf([serviceEntry, http]).map(f => f.rule)).not.toContain('IST-XREF-SERVICE-ENTRY-CONFLICT');
+  });
+
+  test('findings name the object they belong to', () => {
+    const findings = findingsOf(replace(egressSet, serviceEntry, withField(serviceEntry, 'spec.resolution', 'NONE')));
+    expect(findings.find(f => f.rule === 'IST-XREF-EGRESS-RESOLUTION')).toEqual(expect.objectContaining({
+      object: 'VirtualService apps/api-via-egress', path: 'spec.tls[1].route[0].destination.host',
+    }));
+  });
+});
+

@@ -1,0 +1,81 @@
+import { ApiObject, App, Chart, Testing } from 'cdk8s';
+import { Severity } from '../../src/validation/finding';
+import { ManifestValidator } from '../../src/validation/manifest-validator';
+import { serviceEntry, withField } from './fixtures';
+
+/** Adds a raw manifest to a chart, as an L1 construct would. */
+function add(chart: Chart, id: string, manifest: any): ApiObject {
+  const { apiVersion, kind, metadata, ...rest } = manifest;
+  const object = new ApiObject(chart, id, { apiVersion, kind, metadata });
+  for (const [key, value] of Object.entries(rest)) object.addJsonPatch();
+  for (const [key, value] of Object.entries(rest)) (object as any)[key] = value;
+  return object;
+}
+
+describe('ManifestValidator |', () => {
+  test('validateChart synthesizes the chart and validates its objects', () => {
+    const chart = Testing.chart();
+    new ApiObject(chart, 'se', { apiVersion: 'networking.istio.io/v1', kind: 'ServiceEntry', metadata: { name: 'api' } });
+    expect(ManifestValidator.validateChart(chart)).toEqual([expect.objectContaining({
+      object: 'ServiceEntry api', path: 'spec', rule: 'SCHEMA-REQUIRED', severity: Severity.ERROR,
+    })]);
+  });
+
+  test('validateApp checks references across charts', () => {
+    const app = Testing.app();
+    const routes = new Chart(app, 'routes', { namespace: 'apps' });
+    new ApiObject(routes, 'vs', {
+      apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', metadata: { name: 'api' },
+    }).addJsonPatch();
+    const vs = routes.node.findChild('vs') as ApiObject;
+    Object.assign(vs, {});
+    expect(app.charts.length).toBe(1);
+    const findings = ManifestValidator.validateApp(app);
+    expect(findings.map(f => f.rule)).toContain('SCHEMA-REQUIRED');
+  });
+
+  test('assertValid returns the manifests of a valid chart', () => {
+    const chart = Testing.chart();
+    new ApiObject(chart, 'cm', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'settings' } });
+    expect(ManifestValidator.assertValid(chart)).toEqual([{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'settings' } }]);
+  });
+
+  test('assertValid throws a readable list of every error', () => {
+    const chart = Testing.chart();
+    new ApiObject(chart, 'cm', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'Bad_Name', labels: { app: 'a b' } } });
+    expect(() => ManifestValidator.assertValid(chart)).toThrow(
+      /2 error\(s\) and 0 warning\(s\)[^]*ERROR ConfigMap Bad_Name metadata.name \[K8S-NAME\][^]*\[K8S-LABEL\]/);
+  });
+
+  test('assertValidManifests does not fail on warnings', () => {
+    const tcpWithoutAddress = withField(withField(serviceEntry, 'spec.resolution', 'NONE'), 'spec.ports', [{ number: 5432, name: 'pg', protocol: 'TCP' }]);
+    expect(ManifestValidator.validateManifests([tcpWithoutAddress]).map(f => f.severity)).toEqual([Severity.WARNING]);
+    expect(ManifestValidator.assertValidManifests([tcpWithoutAddress])).toEqual([tcpWithoutAddress]);
+  });
+
+  test('assertValidApp covers every chart', () => {
+    const app = new App({ outdir: Testing.app().outdir });
+    new ApiObject(new Chart(app, 'one'), 'a', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'a' } });
+    new ApiObject(new Chart(app, 'two'), 'b', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'a.b.c.' } });
+    expect(() => ManifestValidator.assertValidApp(app)).toThrow(/ConfigMap a\.b\.c\. metadata\.name \[K8S-NAME\]/);
+  });
+
+  test('malformed manifests are reported, not crashed on', () => {
+    const findings = ManifestValidator.validateManifests([null, [], { metadata: { name: 'x' } }, 'text']);
+    expect(findings.map(f => f.rule)).toEqual(['SCHEMA-TYPE', 'SCHEMA-TYPE', 'SCHEMA-TYPE', 'SCHEMA-TYPE']);
+  });
+
+  test('objects without a namespace take the default namespace (exportTo "." and the own namespace collide)', () => {
+    const noNamespace = withField(withField(serviceEntry, 'metadata.namespace', undefined), 'spec.exportTo', ['.', 'prod']);
+    expect(ManifestValidator.validateManifests([noNamespace]).map(f => f.rule)).not.toContain('IST-EXPORT-TO-DUPLICATE');
+    expect(ManifestValidator.validateManifests([noNamespace], { defaultNamespace: 'prod' }).map(f => f.rule)).toContain('IST-EXPORT-TO-DUPLICATE');
+  });
+
+  test('formatFindings', () => {
+    expect(ManifestValidator.formatFindings([])).toEqual('no findings');
+    expect(ManifestValidator.formatFindings([{ object: 'Service a/b', path: '', rule: 'R', message: 'm', severity: Severity.WARNING }]))
+      .toEqual('0 error(s) and 1 warning(s) in the synthesized manifests:\n  WARNING Service a/b [R] m');
+  });
+});
+
+void add;
