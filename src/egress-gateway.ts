@@ -1,147 +1,81 @@
-import { Lazy } from 'cdk8s';
-import { Construct, IConstruct } from 'constructs';
-import * as networking from '../imports/networking.istio.io';
-import { GatewayServerSpec } from './private/gateway-server';
+import * as kplus from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import { EgressGatewayBase, IEgressGateway } from './egress-gateway-base';
+import { ExistingEgressGateway, ExistingEgressGatewayProps } from './existing-egress-gateway';
+import { GatewayDeploymentOptions, GatewayWorkload } from './gateway-workload';
 
 /**
- * A port of a gateway's Kubernetes Service and the pod port behind it.
+ * Properties of an `EgressGateway`.
  */
-export interface GatewayServicePort {
-  /** The Service port: what Istio `Gateway` servers and mesh routes name. */
-  readonly port: number;
+export interface EgressGatewayProps extends GatewayDeploymentOptions {
   /**
-   * The pod port the gateway listens on: what NetworkPolicies must allow.
-   * @default - same as `port`
+   * The value of the pods' `istio` label, which the shared Istio `Gateway` selects. Istio applies a `Gateway` to
+   * matching pods in every namespace, so give each egress gateway of a mesh its own value.
+   * @default 'egressgateway'
    */
-  readonly targetPort?: number;
-  /**
-   * The Service port name.
-   * @default - `port-<port>`
-   */
-  readonly name?: string;
+  readonly istioLabel?: string;
 }
 
 /**
- * An Istio egress gateway workload, deployed by this library or installed by istioctl/Helm.
+ * An Istio egress gateway deployed by this app, the way the istio/gateway Helm chart deploys one, with a
+ * ClusterIP Service (nothing outside the cluster has a reason to reach an egress gateway).
  *
- * Routes attach to it: it owns the one Istio `Gateway` and the one gateway `DestinationRule` that every route
- * through it shares, so N routed hosts cost N routes, not 3N objects.
+ * Every route through it adds its port to the Service and the pods; pods listen on the Service port itself
+ * (80→80, 443→443, like the chart), which the unprivileged-port sysctl allows. For a gateway installed by
+ * istioctl or Helm, use `EgressGateway.fromExisting`.
  */
-export interface IEgressGateway extends IConstruct {
-  /** The namespace of the gateway's pods, Service, Istio `Gateway` and gateway `DestinationRule`. */
-  readonly namespace: string;
-  /** The name of the gateway's Kubernetes Service. */
-  readonly serviceName: string;
-  /** The gateway Service's cluster FQDN, the destination of every mesh → gateway leg. */
-  readonly serviceHost: string;
-  /** Labels on the gateway pods: what the Istio `Gateway` selector and NetworkPolicies match. */
-  readonly podLabels: { [key: string]: string };
-  /** The gateway pods' ServiceAccount: its identity is `cluster.local/ns/<namespace>/sa/<name>`. */
-  readonly serviceAccountName: string;
-
-  /** The pod port behind a Service port, or undefined when the Service does not expose it. */
-  targetPortOf(servicePort: number): number | undefined;
-}
-
-/**
- * Shared machinery of deployed and referenced egress gateways: the Istio `Gateway` and gateway
- * `DestinationRule` that routes add servers and subsets to.
- */
-export abstract class EgressGatewayBase extends Construct implements IEgressGateway {
-  public abstract readonly namespace: string;
-  public abstract readonly serviceName: string;
-  public abstract readonly podLabels: { [key: string]: string };
-  public abstract readonly serviceAccountName: string;
-
-  private istioGateway?: networking.Gateway;
-  private destinationRule?: networking.DestinationRule;
-  private readonly servers = new Map<string, GatewayServerSpec>();
-  private readonly subsets = new Map<string, networking.DestinationRuleSpecSubsets>();
-
-  public get serviceHost(): string {
-    return `${this.serviceName}.${this.namespace}.svc.cluster.local`;
+export class EgressGateway extends EgressGatewayBase {
+  /**
+   * References an egress gateway installed outside this app (istioctl `components.egressGateways` or the
+   * istio/gateway Helm chart). Routes work against it the same way, within the ports its Service exposes.
+   */
+  public static fromExisting(scope: Construct, id: string, props: ExistingEgressGatewayProps = {}): IEgressGateway {
+    return new ExistingEgressGateway(scope, id, props);
   }
 
-  public abstract targetPortOf(servicePort: number): number | undefined;
+  /** The Deployment, Service, ServiceAccount, autoscaler and budget of the gateway. */
+  public readonly workload: GatewayWorkload;
+  public readonly namespace: string;
+  public readonly serviceName: string;
+  public readonly podLabels: { [key: string]: string };
+  public readonly serviceAccountName: string;
 
-  /**
-   * Makes the gateway Service expose `port` (a deployed gateway adds it; a referenced one can only check).
-   * @internal
-   */
-  public abstract _exposePort(port: number, owner: string): void;
-
-  /**
-   * Lets the gateway read credential Secrets in its namespace, for routes that originate mutual TLS. Installers
-   * (istioctl, the Helm chart) already grant it, so by default there is nothing to add.
-   * @internal
-   */
-  public _allowCredentialRead(_owner: string): void {}
-
-  /**
-   * Adds a server for one host:port to the shared Istio `Gateway` and returns the `namespace/name` that
-   * VirtualServices bind to. One host:port belongs to one route; a port carries either plaintext or TLS.
-   * @internal
-   */
-  public _addServer(spec: GatewayServerSpec): string {
-    const key = `${spec.host}:${spec.port}`;
-    // One route per host: sidecars do not merge two VirtualServices for one host, so a second would be ignored.
-    const existing = [...this.servers.values()].find(other => other.host === spec.host);
-    if (existing && (existing.owner !== spec.owner || existing.port === spec.port)) {
-      throw new Error(`${spec.owner}: ${existing.host} is already routed through egress gateway ${this.node.path} by `
-        + `${existing.owner}; route all ports of a host in one EgressRoute`);
-    }
-    for (const other of this.servers.values()) {
-      if (other.port === spec.port && isPlaintext(other.protocol) !== isPlaintext(spec.protocol)) {
-        throw new Error(`${spec.owner}: port ${spec.port} of egress gateway ${this.node.path} already carries `
-          + `${other.protocol} for ${other.owner}; a gateway port is either plaintext or TLS, so route ${spec.host} `
-          + `on another port or use the same hop TLS mode as ${other.owner}`);
-      }
-    }
-    this._exposePort(spec.port, spec.owner);
-    this.servers.set(key, spec);
-    this.istioGateway ??= new networking.Gateway(this, 'Gateway', {
-      metadata: { namespace: this.namespace },
-      spec: {
-        selector: this.podLabels,
-        // Produced at synth, so routes added after this one land too.
-        servers: Lazy.any({ produce: () => [...this.servers.values()].map(renderServer) }),
-      },
+  public constructor(scope: Construct, id: string, props: EgressGatewayProps = {}) {
+    super(scope, id);
+    this.workload = new GatewayWorkload(this, 'Workload', {
+      ...props,
+      istioLabel: props.istioLabel ?? 'egressgateway',
+      serviceType: kplus.ServiceType.CLUSTER_IP,
     });
-    return `${this.namespace}/${this.istioGateway.name}`;
+    this.namespace = this.workload.namespace;
+    this.serviceName = this.workload.service.name;
+    this.podLabels = { ...this.workload.podLabels };
+    this.serviceAccountName = this.workload.serviceAccount.name;
+  }
+
+  public targetPortOf(servicePort: number): number | undefined {
+    return this.workload.targetPortOf(servicePort);
   }
 
   /**
-   * Adds a subset to the shared gateway `DestinationRule` (exported to every namespace: Istio resolves a
-   * destination's subsets from the client's namespace, so a rule only the gateway namespace sees yields 503 NC).
-   * @internal
+   * Lets the gateway read the Secrets in its namespace that `credentialName` refers to (client certificates for
+   * mutual TLS origination). Idempotent; returns the Role.
    */
-  public _addSubset(subset: networking.DestinationRuleSpecSubsets): string {
-    if (this.subsets.has(subset.name)) {
-      throw new Error(`egress gateway ${this.node.path} already has a subset named '${subset.name}'`);
-    }
-    this.subsets.set(subset.name, subset);
-    this.destinationRule ??= new networking.DestinationRule(this, 'DestinationRule', {
-      metadata: { namespace: this.namespace },
-      spec: {
-        host: this.serviceHost,
-        exportTo: ['*'],
-        subsets: Lazy.any({ produce: () => [...this.subsets.values()] }),
-      },
-    });
-    return subset.name;
+  public grantSecretRead(): kplus.Role {
+    return this.workload.grantSecretRead();
   }
-}
 
-function isPlaintext(protocol: string): boolean {
-  return protocol === 'HTTP' || protocol === 'TCP' || protocol === 'HTTP2' || protocol === 'GRPC';
-}
+  /** @internal */
+  public _exposePort(port: number, owner: string): void {
+    try {
+      this.workload.addPort(port);
+    } catch (e) {
+      throw new Error(`${owner}: cannot route through egress gateway ${this.node.path}: ${(e as Error).message}`);
+    }
+  }
 
-function renderServer(spec: GatewayServerSpec): networking.GatewaySpecServers {
-  return {
-    // Server port names must be unique across a Gateway; host:port is (checked in _addServer).
-    port: { number: spec.port, protocol: spec.protocol, name: `${spec.protocol.toLowerCase()}-${spec.port}-${spec.host.replace(/[^a-z0-9]/g, '-')}` },
-    // Only the owning route's namespace may bind VirtualServices to this server.
-    hosts: [`${spec.routeNamespace}/${spec.host}`],
-    tls: spec.tls,
-  };
+  /** @internal */
+  public _grantSecretRead(): void {
+    this.grantSecretRead();
+  }
 }

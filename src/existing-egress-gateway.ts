@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { EgressGatewayBase, GatewayServicePort } from './egress-gateway';
+import { EgressGatewayBase, GatewayServicePort } from './egress-gateway-base';
 
 /**
  * How an existing egress gateway was installed: each installer names, labels and maps ports differently.

@@ -1,0 +1,151 @@
+import { Size } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-28';
+import type { GatewayToleration, GatewayWorkloadOptions } from '../gateway-workload';
+
+/**
+ * Sizing, scaling and placement of a gateway after defaults and checks: the one reading of `GatewayWorkloadOptions`
+ * that both the deployed gateway and the istioctl install settings render, so the two never drift apart.
+ */
+export interface ResolvedGatewayOptions {
+  readonly minReplicas: number;
+  readonly maxReplicas: number;
+  readonly targetCpuUtilizationPercent: number;
+  readonly resources: kplus.ContainerResources;
+  readonly nodeSelector: { [key: string]: string };
+  readonly tolerations: GatewayToleration[];
+  readonly spreadAcross: kplus.Topology[];
+  readonly priorityClassName?: string;
+}
+
+/** The istio/gateway chart's defaults (values.yaml, Istio 1.30.3). */
+const CHART_RESOURCES: kplus.ContainerResources = {
+  cpu: { request: kplus.Cpu.millis(100), limit: kplus.Cpu.millis(2000) },
+  memory: { request: Size.mebibytes(128), limit: Size.mebibytes(1024) },
+};
+const CHART_MIN_REPLICAS = 1;
+const CHART_MAX_REPLICAS = 5;
+const CHART_TARGET_CPU = 80;
+
+/** Weight of the soft anti-affinity that spreads replicas; the maximum, as it is the only preference we set. */
+export const SPREAD_WEIGHT = 100;
+
+/** Applies the chart's defaults to `options` and rejects what the API server or the HPA controller would. */
+export function resolveGatewayOptions(owner: string, options: GatewayWorkloadOptions): ResolvedGatewayOptions {
+  const minReplicas = options.minReplicas ?? CHART_MIN_REPLICAS;
+  const maxReplicas = options.maxReplicas ?? CHART_MAX_REPLICAS;
+  const targetCpuUtilizationPercent = options.targetCpuUtilizationPercent ?? CHART_TARGET_CPU;
+  if (!Number.isInteger(minReplicas) || minReplicas < 1) {
+    throw new Error(`${owner}: minReplicas must be a whole number of at least 1, got ${minReplicas}`);
+  }
+  if (!Number.isInteger(maxReplicas) || maxReplicas < minReplicas) {
+    throw new Error(`${owner}: maxReplicas (${maxReplicas}) must be a whole number no smaller than minReplicas `
+      + `(${minReplicas}); set both to the same value for a fixed number of replicas`);
+  }
+  if (!Number.isInteger(targetCpuUtilizationPercent) || targetCpuUtilizationPercent < 1) {
+    throw new Error(`${owner}: targetCpuUtilizationPercent must be a whole percentage of at least 1, got ${targetCpuUtilizationPercent}`);
+  }
+
+  // Per resource, so overriding memory alone keeps the chart's CPU request that the HPA divides by.
+  const resources: kplus.ContainerResources = {
+    cpu: options.resources?.cpu ?? CHART_RESOURCES.cpu,
+    memory: options.resources?.memory ?? CHART_RESOURCES.memory,
+    ephemeralStorage: options.resources?.ephemeralStorage,
+  };
+  if (!resources.cpu?.request && !resources.cpu?.limit) {
+    throw new Error(`${owner}: resources.cpu needs a request or a limit: the autoscaler's CPU utilization is a `
+      + 'percentage of the CPU request (which defaults to the limit), so without either the gateway never scales');
+  }
+
+  const nodeSelector = { ...options.nodeSelector };
+  checkLabels(owner, 'nodeSelector', nodeSelector);
+  const tolerations = [...options.tolerations ?? []];
+  for (const toleration of tolerations) {
+    checkLabelKey(owner, 'toleration', toleration.key);
+    if (toleration.value !== undefined) checkLabelValue(owner, `toleration '${toleration.key}'`, toleration.value);
+  }
+  if (options.priorityClassName !== undefined) {
+    checkDnsSubdomain(owner, 'priorityClassName', options.priorityClassName);
+  }
+
+  return {
+    minReplicas,
+    maxReplicas,
+    targetCpuUtilizationPercent,
+    resources,
+    nodeSelector,
+    tolerations,
+    spreadAcross: [...options.spreadAcross ?? []],
+    priorityClassName: options.priorityClassName,
+  };
+}
+
+/** Container resources as a Kubernetes `ResourceRequirements` object, in the units cdk8s-plus renders them in. */
+export function renderResources(resources: kplus.ContainerResources): { [key: string]: { [key: string]: string } } {
+  const requests: { [key: string]: string } = {};
+  const limits: { [key: string]: string } = {};
+  const mebibytes = (size: Size) => `${size.toMebibytes()}Mi`;
+  const gibibytes = (size: Size) => `${size.toGibibytes()}Gi`;
+  if (resources.cpu?.request) requests.cpu = resources.cpu.request.amount;
+  if (resources.cpu?.limit) limits.cpu = resources.cpu.limit.amount;
+  if (resources.memory?.request) requests.memory = mebibytes(resources.memory.request);
+  if (resources.memory?.limit) limits.memory = mebibytes(resources.memory.limit);
+  if (resources.ephemeralStorage?.request) requests['ephemeral-storage'] = gibibytes(resources.ephemeralStorage.request);
+  if (resources.ephemeralStorage?.limit) limits['ephemeral-storage'] = gibibytes(resources.ephemeralStorage.limit);
+  return {
+    ...Object.keys(requests).length ? { requests } : {},
+    ...Object.keys(limits).length ? { limits } : {},
+  };
+}
+
+const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const DNS1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
+const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const LABEL_NAME = /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
+
+/** Kubernetes label keys and values (apimachinery `IsQualifiedName` / `IsValidLabelValue`). */
+export function checkLabels(owner: string, what: string, labels: { [key: string]: string }): void {
+  for (const [key, value] of Object.entries(labels)) {
+    checkLabelKey(owner, what, key);
+    checkLabelValue(owner, `${what} '${key}'`, value);
+  }
+}
+
+function checkLabelKey(owner: string, what: string, key: string): void {
+  const slash = key.lastIndexOf('/');
+  const prefix = slash >= 0 ? key.slice(0, slash) : undefined;
+  const name = slash >= 0 ? key.slice(slash + 1) : key;
+  const prefixOk = prefix === undefined || (prefix.length <= 253 && DNS1123_SUBDOMAIN.test(prefix));
+  if (!prefixOk || name.length > 63 || !LABEL_NAME.test(name)) {
+    throw new Error(`${owner}: ${what} key '${key}' is not a valid Kubernetes label key; use an optional DNS `
+      + 'subdomain prefix and \'/\', then at most 63 letters, digits, \'-\', \'_\' or \'.\' that start and end alphanumeric');
+  }
+}
+
+function checkLabelValue(owner: string, what: string, value: string): void {
+  if (value.length > 63 || (value !== '' && !LABEL_NAME.test(value))) {
+    throw new Error(`${owner}: ${what} value '${value}' is not a valid Kubernetes label value; use at most 63 `
+      + 'letters, digits, \'-\', \'_\' or \'.\' that start and end alphanumeric');
+  }
+}
+
+/** Names used as Service names must be DNS-1035 labels (start with a letter). */
+export function checkDns1035Label(owner: string, what: string, value: string): void {
+  if (value.length > 63 || !DNS1035_LABEL.test(value)) {
+    throw new Error(`${owner}: ${what} '${value}' must be a DNS-1035 label (at most 63 lowercase letters, digits `
+      + 'and \'-\', starting with a letter and ending alphanumeric), because it names a Service');
+  }
+}
+
+export function checkDns1123Label(owner: string, what: string, value: string): void {
+  if (value.length > 63 || !DNS1123_LABEL.test(value)) {
+    throw new Error(`${owner}: ${what} '${value}' must be a DNS-1123 label (at most 63 lowercase letters, digits `
+      + 'and \'-\', starting and ending alphanumeric)');
+  }
+}
+
+export function checkDnsSubdomain(owner: string, what: string, value: string): void {
+  if (value.length > 253 || !DNS1123_SUBDOMAIN.test(value)) {
+    throw new Error(`${owner}: ${what} '${value}' must be a DNS-1123 subdomain (lowercase letters, digits, '-' `
+      + 'and \'.\', at most 253 characters, each part starting and ending alphanumeric)');
+  }
+}
