@@ -1,10 +1,14 @@
+import { createHash } from 'crypto';
 import { Chart, Duration, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
-import * as networking from '../imports/networking.istio.io';
-import { EgressGatewayBase, IEgressGateway } from './egress-gateway';
+import { EgressGatewayBase, IEgressGateway } from './egress-gateway-base';
+import { EgressGrantee } from './egress-grant';
 import { ExternalPort } from './external-port';
 import { ExternalService, Resolution } from './external-service';
-import { isWildcard } from './private/hostname';
+import { MeshEgressLockdown } from './mesh-egress-lockdown';
+import * as networking from '../imports/networking.istio.io';
+import { GatewayGrants } from './private/gateway-grants';
+import { hopSni, isWildcard } from './private/hostname';
 import { namespaceOf } from './private/namespace';
 
 /**
@@ -199,6 +203,23 @@ export interface EgressRouteProps {
    * @default - none
    */
   readonly requestHeaders?: EgressRequestHeaders;
+  /**
+   * Accept a gateway that no `MeshEgressLockdown` covers. Without one nothing stops pods from going around the
+   * gateway, so by default synth fails; set this only when the mesh is locked down by other means.
+   * @default false
+   */
+  readonly allowUnlockedMesh?: boolean;
+}
+
+/**
+ * Options of `EgressRoute.grantEgress`.
+ */
+export interface EgressGrantOptions {
+  /**
+   * Which of the route's hosts to grant.
+   * @default - every host of the route
+   */
+  readonly hosts?: string[];
 }
 
 /** One routed host:port and the mode chosen for it. */
@@ -240,6 +261,7 @@ export class EgressRoute extends Construct {
   private readonly subsets = new Map<string, string>();
   private readonly originationRules = new Map<string, networking.DestinationRule>();
   private gatewayRef?: string;
+  private granted = false;
 
   public constructor(scope: Construct, id: string, props: EgressRouteProps) {
     super(scope, id);
@@ -271,6 +293,54 @@ export class EgressRoute extends Construct {
 
     (props.ports ?? props.service.ports.map(p => p.number)).forEach(port => this.addPort(port));
     (props.hosts ?? props.service.hosts).forEach(host => this.addHost(host));
+
+    this.node.addValidation({
+      validate: () => this.gatewayBase._lockdown || props.allowUnlockedMesh ? [] : [
+        `egress gateway ${this.gatewayBase.node.path} has no MeshEgressLockdown, so nothing stops a pod from going `
+        + 'around it (REGISTRY_ONLY is not enforcement: pods without sidecars or that bypass them leave directly) and '
+        + 'this route only redirects well-behaved traffic. Add new MeshEgressLockdown(scope, id, { gateway, namespaces }), '
+        + 'or set allowUnlockedMesh: true if the mesh is locked down by other means',
+      ],
+    });
+  }
+
+  /**
+   * Lets a workload, ServiceAccount or namespace reach this route's hosts through the gateway. Emits together
+   * what Istio needs: an ALLOW rule on the gateway (by SNI for passthrough, by Host for HTTP) for the grantee's
+   * identity, which the Istio mutual TLS hop provides; the client NetworkPolicy to the gateway's pods on the
+   * route's ports; and the visibility of the host (ServiceEntry, VirtualService, Sidecar) in the grantee's
+   * namespace. Grants are additive; granting twice is harmless.
+   */
+  public grantEgress(grantee: EgressGrantee, options: EgressGrantOptions = {}): void {
+    const path = this.node.path;
+    if (this.hopTls !== GatewayHopTls.ISTIO_MUTUAL) {
+      throw new Error(`${path}: grants identify clients by their Istio mutual TLS identity, and this route's hop is `
+        + `${this.hopTls}; use hopTls: GatewayHopTls.ISTIO_MUTUAL`);
+    }
+    const hosts = options.hosts ?? this.hosts;
+    for (const host of hosts) {
+      if (!this.virtualServices.has(host)) {
+        throw new Error(`${path}: cannot grant '${host}': this route carries ${this.hosts.join(', ')}; route the host `
+          + 'first (a grant opens a path only through the gateway)');
+      }
+    }
+    const lockdown = this.gatewayBase._lockdown as MeshEgressLockdown | undefined;
+    lockdown?._checkGrantNamespace(grantee.namespaceName, path);
+
+    this.service._exportTo(grantee.namespaceName);
+    for (const host of hosts) {
+      lockdown?._addSidecarHost(grantee.namespaceName, `${this.service.namespace}/${host}`);
+      lockdown?._addSidecarHost(grantee.namespaceName, `${this.namespace}/${host}`);
+    }
+    const httpLegs = this.legs.filter(leg => leg.tls.appSpeaksHttp);
+    GatewayGrants.of(this.gatewayBase).add({
+      grantee,
+      sniHosts: this.legs.some(leg => !leg.tls.appSpeaksHttp) ? hosts.map(hopSni) : [],
+      // Clients send the port in Host when it is not the scheme's default.
+      httpHosts: hosts.flatMap(host => httpLegs.flatMap(leg => leg.port.number === 80 ? [host] : [host, `${host}:${leg.port.number}`])),
+      podPorts: this.legs.map(leg => this.gateway.targetPortOf(leg.port.number) ?? leg.port.number),
+    });
+    this.granted = true;
   }
 
   /** The hosts this route carries (a copy). */
@@ -298,6 +368,10 @@ export class EgressRoute extends Construct {
 
   /** Routes one more port of the service, for every host of the route. */
   public addPort(number: number): void {
+    if (this.granted) {
+      throw new Error(`${this.node.path}: port ${number} is added after grants, which opened only the ports known `
+        + 'then; add every port before calling grantEgress');
+    }
     const port = this.service._port(number, this.node.path);
     if (this.legs.some(leg => leg.port.number === number)) {
       throw new Error(`${this.node.path}: port ${number} is already routed by this route`);
@@ -306,7 +380,7 @@ export class EgressRoute extends Construct {
     this.checkModeFits(port, tls);
     const leg: Leg = { port, tls };
     this.legs.push(leg);
-    if (tls._kind === 'mutual') this.gatewayBase._allowCredentialRead(this.node.path);
+    if (tls._kind === 'mutual') this.gatewayBase._grantSecretRead();
     for (const host of this.virtualServices.keys()) this.attach(host, leg);
   }
 
@@ -354,6 +428,7 @@ export class EgressRoute extends Construct {
       host,
       routeNamespace: this.namespace,
       port: leg.port.number,
+      externalPort: leg.tls._targetPort ?? leg.port.number,
       protocol: serverProtocol,
       tls: serverTls,
     });
@@ -364,7 +439,7 @@ export class EgressRoute extends Construct {
           portLevelSettings: [{
             port: { number: leg.port.number },
             // The SNI picks this host's server on the gateway's shared port.
-            tls: { mode: networking.DestinationRuleSpecSubsetsTrafficPolicyPortLevelSettingsTlsMode.ISTIO_UNDERSCORE_MUTUAL, sni: host },
+            tls: { mode: networking.DestinationRuleSpecSubsetsTrafficPolicyPortLevelSettingsTlsMode.ISTIO_UNDERSCORE_MUTUAL, sni: hopSni(host) },
           }],
         },
       }));
@@ -476,9 +551,7 @@ function idOf(host: string): string {
 function subsetName(host: string, port: number): string {
   const base = `${host.replace('*', 'wildcard').replace(/[^a-z0-9]+/g, '-')}-${port}`;
   if (base.length <= 63) return base;
-  let hash = 0;
-  for (const ch of base) hash = (hash * 31 + ch.charCodeAt(0)) >>> 0;
-  const digest = hash.toString(16).padStart(8, '0');
+  const digest = createHash('sha256').update(base).digest('hex').slice(0, 8);
   return `${base.slice(0, 54).replace(/-+$/, '')}-${digest}`;
 }
 

@@ -1,10 +1,10 @@
 import { ApiObjectMetadata, Lazy } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
-import * as networking from '../imports/networking.istio.io';
 import { ExternalPort, PortProtocol } from './external-port';
-import { namespaceOf } from './private/namespace';
-import { checkHostname, isWildcard } from './private/hostname';
+import * as networking from '../imports/networking.istio.io';
 import { ExportTo } from './private/export-to';
+import { checkHostname, isWildcard } from './private/hostname';
+import { namespaceOf } from './private/namespace';
 
 /**
  * How the proxy finds the addresses behind an external host (ServiceEntry `resolution`).

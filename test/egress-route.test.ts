@@ -15,6 +15,9 @@ function existingGateway(scope: Chart, props: ExistingEgressGatewayProps = {}): 
 
 const byKind = (manifests: any[], kind: string) => manifests.filter(m => m.kind === kind);
 
+// These tests are about routing; the lockdown has its own tests (test/mesh-egress-lockdown.test.ts).
+const UNLOCKED = { allowUnlockedMesh: true };
+
 function zhihu(c: Chart): ExternalService {
   return new ExternalService(c, 'zhihu', {
     hosts: ['zhihu.com', 'www.zhihu.com'],
@@ -26,7 +29,7 @@ describe('EgressRoute |', () => {
   test('seed 000: zhihu.com over TLS passthrough by SNI, with the Istio mutual TLS hop by default', () => {
     const c = chart();
     const gateway = existingGateway(c);
-    new EgressRoute(c, 'zhihu-route', { gateway, service: zhihu(c), ports: [443] });
+    new EgressRoute(c, 'zhihu-route', { ...UNLOCKED, gateway, service: zhihu(c), ports: [443] });
     const manifests = synthValid(c);
     expect(manifests).toMatchSnapshot();
 
@@ -68,7 +71,7 @@ describe('EgressRoute |', () => {
   test('seed 000 verbatim: plain passthrough hop, sniHosts on both legs', () => {
     const c = chart();
     new EgressRoute(c, 'zhihu-route', {
-      gateway: existingGateway(c), service: zhihu(c), ports: [443], hosts: ['zhihu.com'], hopTls: GatewayHopTls.PLAINTEXT,
+      ...UNLOCKED, gateway: existingGateway(c), service: zhihu(c), ports: [443], hosts: ['zhihu.com'], hopTls: GatewayHopTls.PLAINTEXT,
     });
     const manifests = synthValid(c);
     expect(byKind(manifests, 'Gateway')[0].spec.servers[0].tls).toEqual({ mode: 'PASSTHROUGH' });
@@ -82,7 +85,7 @@ describe('EgressRoute |', () => {
   test('seed 004: httpbin.org over plain HTTP through the gateway', () => {
     const c = chart();
     const httpbin = new ExternalService(c, 'httpbin', { hosts: ['httpbin.org'], ports: [ExternalPort.http()] });
-    const route = new EgressRoute(c, 'httpbin-route', { gateway: existingGateway(c), service: httpbin });
+    const route = new EgressRoute(c, 'httpbin-route', { ...UNLOCKED, gateway: existingGateway(c), service: httpbin });
     const manifests = synthValid(c);
     expect(manifests).toMatchSnapshot();
     expect(route.hosts).toEqual(['httpbin.org']);
@@ -98,7 +101,11 @@ describe('EgressRoute |', () => {
     const c = chart();
     const cnn = new ExternalService(c, 'cnn', { hosts: ['edition.cnn.com'], ports: [ExternalPort.http(), ExternalPort.https()] });
     new EgressRoute(c, 'cnn-route', {
-      gateway: existingGateway(c), service: cnn, ports: [80], tls: EgressTls.originate(),
+      ...UNLOCKED,
+      gateway: existingGateway(c),
+      service: cnn,
+      ports: [80],
+      tls: EgressTls.originate(),
       timeout: Duration.seconds(5),
       retries: { attempts: 3, perTryTimeout: Duration.millis(1500), retryOn: ['connect-failure', '503'] },
       requestHeaders: { set: { 'x-egress': 'cnn' }, remove: ['x-internal-user'] },
@@ -125,7 +132,7 @@ describe('EgressRoute |', () => {
     const c = chart();
     const partner = new ExternalService(c, 'partner', { hosts: ['api.partner.example'], ports: [ExternalPort.http(), ExternalPort.https()] });
     new EgressRoute(c, 'partner-route', {
-      gateway: existingGateway(c), service: partner, ports: [80], tls: EgressTls.originateMutual({ credentialName: 'partner-client' }),
+      ...UNLOCKED, gateway: existingGateway(c), service: partner, ports: [80], tls: EgressTls.originateMutual({ credentialName: 'partner-client' }),
     });
     const manifests = synthValid(c);
     const origination = byKind(manifests, 'DestinationRule').find(r => r.spec.host === 'api.partner.example');
@@ -139,7 +146,7 @@ describe('EgressRoute |', () => {
     const wiki = new ExternalService(c, 'wiki', {
       hosts: ['*.wikipedia.org'], ports: [ExternalPort.https()], endpoints: [{ address: 'www.wikipedia.org' }],
     });
-    new EgressRoute(c, 'wiki-route', { gateway: existingGateway(c), service: wiki });
+    new EgressRoute(c, 'wiki-route', { ...UNLOCKED, gateway: existingGateway(c), service: wiki });
     const manifests = synthValid(c);
     const [vs] = byKind(manifests, 'VirtualService');
     expect(vs.spec.hosts).toEqual(['*.wikipedia.org']);
@@ -150,9 +157,9 @@ describe('EgressRoute |', () => {
   test('routes share one Gateway and one gateway DestinationRule, against a Helm-installed gateway', () => {
     const c = chart();
     const gateway = existingGateway(c, { install: GatewayInstall.helm('istio-egress-gw', 'egress') });
-    new EgressRoute(c, 'zhihu-route', { gateway, service: zhihu(c), ports: [443] });
+    new EgressRoute(c, 'zhihu-route', { ...UNLOCKED, gateway, service: zhihu(c), ports: [443] });
     const httpbin = new ExternalService(c, 'httpbin', { hosts: ['httpbin.org'], ports: [ExternalPort.http()] });
-    new EgressRoute(c, 'httpbin-route', { gateway, service: httpbin });
+    new EgressRoute(c, 'httpbin-route', { ...UNLOCKED, gateway, service: httpbin });
     const manifests = synthValid(c);
     expect(byKind(manifests, 'Gateway')).toHaveLength(1);
     expect(byKind(manifests, 'DestinationRule')).toHaveLength(1);
@@ -164,7 +171,7 @@ describe('EgressRoute |', () => {
   test('hosts and ports added later are routed too', () => {
     const c = chart();
     const svc = new ExternalService(c, 'api', { hosts: ['a.example.com'], ports: [ExternalPort.https()] });
-    const route = new EgressRoute(c, 'route', { gateway: existingGateway(c), service: svc });
+    const route = new EgressRoute(c, 'route', { ...UNLOCKED, gateway: existingGateway(c), service: svc });
     svc.addHost('b.example.com');
     route.addHost('b.example.com');
     const manifests = synthValid(c);
@@ -177,23 +184,23 @@ describe('EgressRoute | fails', () => {
   test('fails on a service with resolution NONE: through a gateway it loops back to itself', () => {
     const c = chart();
     const svc = new ExternalService(c, 'svc', { hosts: ['a.example.com'], ports: [ExternalPort.https()], resolution: Resolution.NONE });
-    expect(() => new EgressRoute(c, 'route', { gateway: existingGateway(c), service: svc }))
+    expect(() => new EgressRoute(c, 'route', { ...UNLOCKED, gateway: existingGateway(c), service: svc }))
       .toThrow(/test\/route: ExternalService test\/svc has resolution NONE.*loop.*Resolution.DNS/);
   });
 
   test('fails on a DYNAMIC_DNS service: sidecars only', () => {
     const c = chart();
     const svc = new ExternalService(c, 'svc', { hosts: ['*.example.com'], ports: [ExternalPort.tls()], resolution: Resolution.DYNAMIC_DNS });
-    expect(() => new EgressRoute(c, 'route', { gateway: existingGateway(c), service: svc })).toThrow(/DYNAMIC_DNS, which works from sidecars only/);
+    expect(() => new EgressRoute(c, 'route', { ...UNLOCKED, gateway: existingGateway(c), service: svc })).toThrow(/DYNAMIC_DNS, which works from sidecars only/);
   });
 
   test('fails on a port or host the service does not declare', () => {
     const c = chart();
     const gateway = existingGateway(c);
     const svc = zhihu(c);
-    expect(() => new EgressRoute(c, 'r1', { gateway, service: svc, ports: [8443] }))
+    expect(() => new EgressRoute(c, 'r1', { ...UNLOCKED, gateway, service: svc, ports: [8443] }))
       .toThrow(/test\/r1: port 8443 is not a port of ExternalService test\/zhihu \(ports: 80\/HTTP, 443\/HTTPS\); add it with addPort/);
-    expect(() => new EgressRoute(c, 'r2', { gateway, service: svc, ports: [443], hosts: ['api.zhihu.com'] }))
+    expect(() => new EgressRoute(c, 'r2', { ...UNLOCKED, gateway, service: svc, ports: [443], hosts: ['api.zhihu.com'] }))
       .toThrow(/host 'api.zhihu.com' is not a host of ExternalService test\/zhihu/);
   });
 
@@ -201,8 +208,8 @@ describe('EgressRoute | fails', () => {
     const c = chart();
     const gateway = existingGateway(c);
     const svc = zhihu(c);
-    new EgressRoute(c, 'tls', { gateway, service: svc, ports: [443] });
-    expect(() => new EgressRoute(c, 'http', { gateway, service: svc, ports: [80] }))
+    new EgressRoute(c, 'tls', { ...UNLOCKED, gateway, service: svc, ports: [443] });
+    expect(() => new EgressRoute(c, 'http', { ...UNLOCKED, gateway, service: svc, ports: [80] }))
       .toThrow(/test\/http: zhihu.com is already routed through egress gateway test\/egress by test\/tls/);
   });
 
@@ -211,24 +218,24 @@ describe('EgressRoute | fails', () => {
     const gateway = existingGateway(c);
     const a = new ExternalService(c, 'a', { hosts: ['a.example.com'], ports: [ExternalPort.http()] });
     const b = new ExternalService(c, 'b', { hosts: ['b.example.com'], ports: [ExternalPort.http()] });
-    new EgressRoute(c, 'ra', { gateway, service: a });
-    expect(() => new EgressRoute(c, 'rb', { gateway, service: b, hopTls: GatewayHopTls.PLAINTEXT }))
+    new EgressRoute(c, 'ra', { ...UNLOCKED, gateway, service: a });
+    expect(() => new EgressRoute(c, 'rb', { ...UNLOCKED, gateway, service: b, hopTls: GatewayHopTls.PLAINTEXT }))
       .toThrow(/port 80 of egress gateway test\/egress already carries HTTPS for test\/ra/);
   });
 
   test('fails on opaque TCP ports', () => {
     const c = chart();
     const svc = new ExternalService(c, 'pg', { hosts: ['pg.example.com'], ports: [ExternalPort.tcp(5432)] });
-    expect(() => new EgressRoute(c, 'route', { gateway: existingGateway(c), service: svc })).toThrow(/port 5432\/TCP is opaque TCP/);
+    expect(() => new EgressRoute(c, 'route', { ...UNLOCKED, gateway: existingGateway(c), service: svc })).toThrow(/port 5432\/TCP is opaque TCP/);
   });
 
   test('fails on TLS modes the port\'s protocol cannot carry', () => {
     const c = chart();
     const gateway = existingGateway(c);
-    expect(() => new EgressRoute(c, 'r1', { gateway, service: zhihu(c), ports: [443], tls: EgressTls.originate() }))
+    expect(() => new EgressRoute(c, 'r1', { ...UNLOCKED, gateway, service: zhihu(c), ports: [443], tls: EgressTls.originate() }))
       .toThrow(/TLS origination needs the application to speak plain HTTP, but port 443\/HTTPS carries application TLS/);
     const c2 = chart();
-    expect(() => new EgressRoute(c2, 'r2', { gateway: existingGateway(c2), service: zhihu(c2), ports: [80], tls: EgressTls.passthrough() }))
+    expect(() => new EgressRoute(c2, 'r2', { ...UNLOCKED, gateway: existingGateway(c2), service: zhihu(c2), ports: [80], tls: EgressTls.passthrough() }))
       .toThrow(/passthrough needs application TLS, but port 80\/HTTP is plain HTTP/);
   });
 
@@ -236,22 +243,22 @@ describe('EgressRoute | fails', () => {
     const c = chart();
     const svc = new ExternalService(c, 'svc', { hosts: ['a.example.com'], ports: [ExternalPort.http(), ExternalPort.http(8080)] });
     const gateway = existingGateway(c);
-    expect(() => new EgressRoute(c, 'r1', { gateway, service: svc, ports: [80], tls: EgressTls.originate() }))
+    expect(() => new EgressRoute(c, 'r1', { ...UNLOCKED, gateway, service: svc, ports: [80], tls: EgressTls.originate() }))
       .toThrow(/port 443 is not a port of ExternalService test\/svc/);
-    expect(() => new EgressRoute(c, 'r2', { gateway, service: svc, ports: [80], tls: EgressTls.originate({ targetPort: 8080 }) }))
+    expect(() => new EgressRoute(c, 'r2', { ...UNLOCKED, gateway, service: svc, ports: [80], tls: EgressTls.originate({ targetPort: 8080 }) }))
       .toThrow(/connects to port 8080\/HTTP of test\/svc, which is not a TLS port; declare it as ExternalPort.https\(8080\)/);
   });
 
   test('fails on request shaping over passthrough traffic', () => {
     const c = chart();
-    expect(() => new EgressRoute(c, 'r', { gateway: existingGateway(c), service: zhihu(c), ports: [443], timeout: Duration.seconds(3) }))
+    expect(() => new EgressRoute(c, 'r', { ...UNLOCKED, gateway: existingGateway(c), service: zhihu(c), ports: [443], timeout: Duration.seconds(3) }))
       .toThrow(/timeout, retries and requestHeaders act on HTTP requests, and port 443\/HTTPS is passed through encrypted/);
   });
 
   test('fails on durations Istio rejects', () => {
     const c = chart();
     const svc = new ExternalService(c, 'svc', { hosts: ['a.example.com'], ports: [ExternalPort.http()] });
-    expect(() => new EgressRoute(c, 'r', { gateway: existingGateway(c), service: svc, timeout: Duration.millis(0) }))
+    expect(() => new EgressRoute(c, 'r', { ...UNLOCKED, gateway: existingGateway(c), service: svc, timeout: Duration.millis(0) }))
       .toThrow(/timeout must be at least 1ms/);
   });
 
@@ -260,18 +267,18 @@ describe('EgressRoute | fails', () => {
     const svc = new ExternalService(c, 'svc', {
       hosts: ['*.example.com'], ports: [ExternalPort.http(), ExternalPort.https()], endpoints: [{ address: 'www.example.com' }],
     });
-    expect(() => new EgressRoute(c, 'r', { gateway: existingGateway(c), service: svc, ports: [80], tls: EgressTls.originate() }))
+    expect(() => new EgressRoute(c, 'r', { ...UNLOCKED, gateway: existingGateway(c), service: svc, ports: [80], tls: EgressTls.originate() }))
       .toThrow(/cannot originate TLS to wildcard host '\*.example.com'/);
   });
 
   test('fails on a port the existing gateway does not expose', () => {
     const c = chart();
     const svc = new ExternalService(c, 'svc', { hosts: ['a.example.com'], ports: [ExternalPort.https(8443)] });
-    expect(() => new EgressRoute(c, 'r', { gateway: existingGateway(c), service: svc }))
+    expect(() => new EgressRoute(c, 'r', { ...UNLOCKED, gateway: existingGateway(c), service: svc }))
       .toThrow(/the existing egress gateway istio-egressgateway.istio-system does not expose port 8443 \(it exposes 80, 443\)/);
     const ok = chart();
     const svc2 = new ExternalService(ok, 'svc', { hosts: ['a.example.com'], ports: [ExternalPort.https(8443)] });
-    new EgressRoute(ok, 'r', { gateway: existingGateway(ok, { additionalPorts: [{ port: 8443, targetPort: 18443 }] }), service: svc2 });
+    new EgressRoute(ok, 'r', { ...UNLOCKED, gateway: existingGateway(ok, { additionalPorts: [{ port: 8443, targetPort: 18443 }] }), service: svc2 });
     expect(() => synthValid(ok)).not.toThrow();
   });
 

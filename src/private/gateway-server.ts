@@ -8,7 +8,10 @@ export interface GatewayServerSpec {
   readonly host: string;
   /** The namespace of the VirtualService allowed to bind to this server. */
   readonly routeNamespace: string;
+  /** The gateway Service port the mesh leg targets. */
   readonly port: number;
+  /** The external host's port the gateway connects to (differs from `port` when the gateway originates TLS). */
+  readonly externalPort: number;
   readonly protocol: string;
   readonly tls?: networking.GatewaySpecServersTls;
 }

@@ -27,3 +27,12 @@ export function checkHostname(host: string, path: string, what: string): void {
     throw new Error(`${path}: ${what} '${host}' ${problem}`);
   }
 }
+
+/**
+ * The SNI of the sidecar → gateway mTLS hop for a host. It selects the host's server on the gateway's shared port
+ * and is what grants match (`connection.sni`). A wildcard host has no name to send, so it sends a concrete name the
+ * server's `*.domain` filter chain matches.
+ */
+export function hopSni(host: string): string {
+  return host.replace(/^\*\./, 'wildcard.');
+}
