@@ -1,6 +1,50 @@
-// The showcase app: it imports the library by package name, exactly as a user's cdk8s app does.
+// The showcase app: the scenario of the two seed articles, written against the library the way a user writes it
+// (imported by package name). `npx projen example` synthesizes it into examples/dist/.
+//
+// - A dedicated egress gateway, autoscaled, on nodes reserved for it ("all outbound traffic leaves through a
+//   dedicated node that alone can reach the outside and is closely monitored").
+// - zhihu.com and www.zhihu.com over TLS passthrough by SNI, httpbin.org over HTTP, both through the gateway.
+// - The mesh locked down so only the gateway leaves the cluster; zhihu granted to one workload, httpbin to another.
 import { App, Chart } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-28';
+import {
+  EgressGateway, EgressGrantee, EgressRoute, ExternalPort, ExternalService, MeshEgressLockdown,
+} from 'cdk8s-istio-gateways';
 
 const app = new App();
-new Chart(app, 'egress');
+
+// The gateway workload, in its own namespace.
+const gatewayChart = new Chart(app, 'egress-gateway', { namespace: 'istio-egress' });
+const gateway = new EgressGateway(gatewayChart, 'gateway', {
+  minReplicas: 2,
+  maxReplicas: 5,
+  nodeSelector: { 'node-role.example.com/egress': 'true' },
+  tolerations: [{ key: 'node-role.example.com/egress', effect: kplus.TaintEffect.NO_SCHEDULE }],
+});
+
+// The allow-list and its routes, owned by the platform team.
+const egress = new Chart(app, 'egress', { namespace: 'egress-config' });
+new MeshEgressLockdown(egress, 'lockdown', { gateway, namespaces: ['bookinfo'], metricsNamespaces: ['monitoring'] });
+
+const zhihu = new ExternalService(egress, 'zhihu', {
+  hosts: ['zhihu.com', 'www.zhihu.com'],
+  ports: [ExternalPort.http(), ExternalPort.https()],
+});
+const zhihuRoute = new EgressRoute(egress, 'zhihu-via-gateway', { gateway, service: zhihu, ports: [443] });
+
+const httpbin = new ExternalService(egress, 'httpbin', { hosts: ['httpbin.org'], ports: [ExternalPort.http()] });
+const httpbinRoute = new EgressRoute(egress, 'httpbin-via-gateway', { gateway, service: httpbin });
+
+// The applications (bookinfo), each granted exactly the host it needs.
+const bookinfo = new Chart(app, 'bookinfo', { namespace: 'bookinfo' });
+const app_ = (name: string) => new kplus.Deployment(bookinfo, name, {
+  containers: [{ image: `docker.io/istio/examples-bookinfo-${name}-v1:1.20.2`, portNumber: 9080, securityContext: { user: 1000 } }],
+  serviceAccount: new kplus.ServiceAccount(bookinfo, `${name}-sa`),
+});
+const productpage = app_('productpage');
+const reviews = app_('reviews');
+
+zhihuRoute.grantEgress(EgressGrantee.workload(productpage));
+httpbinRoute.grantEgress(EgressGrantee.workload(reviews));
+
 app.synth();

@@ -1,7 +1,7 @@
 import { Chart, Duration, Testing } from 'cdk8s';
 import {
   EgressRoute, EgressTls, ExistingEgressGatewayProps, ExternalPort, ExternalService, GatewayHopTls, GatewayInstall,
-  IEgressGateway, Resolution, ExistingEgressGateway,
+  IEgressGateway, Resolution, EgressGateway,
 } from '../src';
 import { synthValid } from './util';
 
@@ -10,7 +10,7 @@ function chart(namespace: string = 'apps'): Chart {
 }
 
 function existingGateway(scope: Chart, props: ExistingEgressGatewayProps = {}): IEgressGateway {
-  return new ExistingEgressGateway(scope, 'egress', props);
+  return EgressGateway.fromExisting(scope, 'egress', props);
 }
 
 const byKind = (manifests: any[], kind: string) => manifests.filter(m => m.kind === kind);
