@@ -10,3 +10,4 @@ export * from './egress-route';
 export * from './egress-grant';
 export * from './mesh-egress-lockdown';
 export * from './reachability';
+export * from './validation';

@@ -203,7 +203,9 @@ export class MeshEgressLockdown extends Construct {
     policy.addEgressRule(this.lockedNamespaces);
     this.namespacePolicies.set(namespace, policy);
 
-    const hosts = new Set<string>(['./*', `${this.controlPlane.namespace}/*`, `${this.gateway.namespace}/${this.gateway.serviceHost}`]);
+    const hosts = new Set<string>(['./*', `${this.controlPlane.namespace}/*`]);
+    // The control-plane entry already imports everything there; istiod warns about a duplicate.
+    if (this.gateway.namespace !== this.controlPlane.namespace) hosts.add(`${this.gateway.namespace}/${this.gateway.serviceHost}`);
     this.sidecarHosts.set(namespace, hosts);
     new networking.Sidecar(this, `Sidecar-${namespace}`, {
       metadata: { namespace },

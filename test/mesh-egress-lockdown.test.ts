@@ -87,6 +87,28 @@ describe('MeshEgressLockdown |', () => {
     expect(r.canReachPod(podNamed(r, 'wordpress'), ISTIOD_POD, 443)).toBe(false);
   });
 
+  test('with a gateway deployed by the app, its pods (read from the manifests) are the only way out', () => {
+    const app = Testing.app();
+    const gatewayChart = new Chart(app, 'gw', { namespace: 'istio-egress' });
+    const gateway = new EgressGateway(gatewayChart, 'gateway', { minReplicas: 2 });
+    const egress = new Chart(app, 'egress', { namespace: 'egress-config' });
+    new MeshEgressLockdown(egress, 'lockdown', { gateway, namespaces: ['shop'] });
+    const svc = new ExternalService(egress, 'zhihu', { hosts: ['zhihu.com'], ports: [ExternalPort.https()] });
+    const route = new EgressRoute(egress, 'route', { gateway, service: svc });
+    const shop = new Chart(app, 'shop', { namespace: 'shop' });
+    const granted = new kplus.Deployment(shop, 'granted', { containers: [{ image: 'example/granted:1.0', securityContext: { user: 1000 } }] });
+    new kplus.Deployment(shop, 'other', { containers: [{ image: 'example/other:1.0', securityContext: { user: 1000 } }] });
+    route.grantEgress(EgressGrantee.workload(granted));
+
+    const r = Reachability.of(synthAll(app));
+    const gatewayPod = r.pods.find(p => p.namespace === 'istio-egress')!;
+    expect(gatewayPod.labels).toMatchObject(gateway.podLabels);
+    expect(r.podsReachingAddress('203.0.113.10', 443)).toEqual([gatewayPod]);
+    // The deployed gateway listens on the Service port itself.
+    expect(r.canReachPod(podNamed(r, 'granted'), gatewayPod, 443)).toBe(true);
+    expect(r.canReachPod(podNamed(r, 'other'), gatewayPod, 443)).toBe(false);
+  });
+
   test('emits REGISTRY_ONLY Sidecars listing only what each namespace uses, and deny-by-default at the gateway', () => {
     const { egress } = lockedApp();
     const manifests = synthValid(egress);
@@ -96,12 +118,12 @@ describe('MeshEgressLockdown |', () => {
     expect(sidecars.map(s => s.metadata.namespace)).toEqual(['shop', 'blog']);
     expect(sidecars[0].spec.outboundTrafficPolicy).toEqual({ mode: 'REGISTRY_ONLY' });
     expect(sidecars[0].spec.egress[0].hosts).toEqual([
-      './*', 'istio-system/*', 'istio-system/istio-egressgateway.istio-system.svc.cluster.local',
+      './*', 'istio-system/*',
       'egress-config/zhihu.com', 'egress-config/www.zhihu.com', 'egress-config/httpbin.org', 'blog/*',
     ]);
     // blog was granted nothing: its sidecars get no external host at all.
     expect(sidecars[1].spec.egress[0].hosts).toEqual([
-      './*', 'istio-system/*', 'istio-system/istio-egressgateway.istio-system.svc.cluster.local', 'shop/*',
+      './*', 'istio-system/*', 'shop/*',
     ]);
 
     const policies = byKind(manifests, 'AuthorizationPolicy');

@@ -11,15 +11,15 @@ import { strings } from '@bufbuild/cel/ext';
  *   error does ("type conversion error from 'string' to 'int'").
  */
 export class CelKubernetesLibrary {
-  /** Every extra function, ready for `celEnv({ funcs })`. */
-  public static functions(): CelFunc[] {
-    return [...strings, ...urlFunctions(), intFromString()];
-  }
-
   /**
    * Functions the planner implements itself rather than through the function registry; they are always available.
    */
   public static readonly BUILTIN_OPERATORS: ReadonlySet<string> = new Set(['_&&_', '_||_', '_?_:_', '@not_strictly_false']);
+
+  /** Every extra function, ready for `celEnv({ funcs })`. */
+  public static functions(): CelFunc[] {
+    return [...strings, ...urlFunctions(), intFromString()];
+  }
 }
 
 /** A URL value: a map tagged with a key no CRD data can produce, so the accessors only accept `url()` results. */
@@ -46,8 +46,13 @@ function urlFunctions(): CelFunc[] {
       if (typeof parsed === 'string') throw new Error(`URL parse error during conversion from string: ${parsed}`);
       // A CEL map holds the parts; the query stays raw (its list values are rebuilt by getQuery()).
       return {
-        [URL_TAG]: true, scheme: parsed.scheme, host: parsed.host, hostname: parsed.hostname, port: parsed.port,
-        escapedPath: parsed.escapedPath, rawQuery: parsed.rawQuery,
+        [URL_TAG]: true,
+        scheme: parsed.scheme,
+        host: parsed.host,
+        hostname: parsed.hostname,
+        port: parsed.port,
+        escapedPath: parsed.escapedPath,
+        rawQuery: parsed.rawQuery,
       };
     }),
     celFunc('isURL', [CelScalar.STRING], CelScalar.BOOL, (s: string) => typeof parseRequestUri(s) !== 'string'),

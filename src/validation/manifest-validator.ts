@@ -9,7 +9,7 @@ import { Reporter } from './reporter';
 import { SchemaLayer } from './schema-layer';
 
 /**
- * Options for {@link ManifestValidator}.
+ * Options for `ManifestValidator`.
  */
 export interface ManifestValidatorOptions {
   /**
@@ -44,9 +44,8 @@ export interface ManifestValidatorOptions {
  *
  * Nothing is read from the network or a cluster; the schemas ship with this package (`imports/schemas.json`).
  *
- * @example
- * const findings = ManifestValidator.validateChart(chart);
- * const manifests = ManifestValidator.assertValid(chart); // in a jest test: throws on any ERROR finding
+ * Use `validateChart`/`validateApp`/`validateManifests` to get the findings, or `assertValid` in a jest snapshot
+ * test: it returns the chart's manifests and throws an Error listing every ERROR finding.
  */
 export class ManifestValidator {
   /**
@@ -56,48 +55,16 @@ export class ManifestValidator {
    * @returns every finding, errors and warnings, in manifest order
    */
   public static validateManifests(manifests: any[], options: ManifestValidatorOptions = {}): Finding[] {
-    const defaultNamespace = options.defaultNamespace ?? 'default';
-    const objects: IndexedObject[] = [];
-    const seen = new Map<string, string>();
-    const schema = SchemaLayer.get();
-    const cel = CelLayer.get();
-    for (const manifest of manifests) {
-      const report = new Reporter(Reporter.describe(manifest));
-      if (manifest === null || typeof manifest !== 'object' || Array.isArray(manifest)) {
-        report.error('', 'SCHEMA-TYPE', `a manifest must be an object, got ${manifest === null ? 'null' : Array.isArray(manifest) ? 'an array' : typeof manifest}`);
-        objects.push({ manifest: {}, namespace: defaultNamespace, name: '', report });
-        continue;
-      }
-      const namespace = typeof manifest.metadata?.namespace === 'string' ? manifest.metadata.namespace : defaultNamespace;
-      const name = typeof manifest.metadata?.name === 'string' ? manifest.metadata.name : '';
-      if (typeof manifest.apiVersion !== 'string' || typeof manifest.kind !== 'string') {
-        report.error('', 'SCHEMA-TYPE', 'apiVersion and kind are required strings: every manifest must say what it is');
-      } else {
-        const identity = `${manifest.apiVersion.split('/').slice(0, -1).join('/')}/${manifest.kind}/${namespace}/${name}`;
-        if (seen.has(identity)) {
-          report.error('metadata.name', 'K8S-DUPLICATE-OBJECT',
-            `${report.object} is defined twice; the second definition silently replaces the first when applied: give one of them another name`);
-        }
-        seen.set(identity, report.object);
-        KubernetesRules.validate(manifest, report);
-        const checked = schema.validate(manifest, report);
-        if (IstioRules.handles(manifest)) {
-          if (checked) cel.validate(manifest, report);
-          IstioRules.validate(manifest, report, namespace);
-        }
-      }
-      objects.push({ manifest, namespace, name, report });
-    }
-    ConsistencyRules.validate(new ManifestIndex(objects, options.rootNamespace ?? 'istio-system'), options.externalGateways ?? []);
-    return objects.flatMap(o => o.report.findings);
+    return ManifestValidator.validateSet(manifests, options).flatMap(o => o.report.findings);
   }
 
   /**
    * Synthesizes a chart (as `Testing.synth` does, running the app's construct validations) and validates its
-   * manifests.
+   * manifests in the context of the whole app: objects in the app's other charts count for the cross-object checks
+   * (a Gateway there satisfies a VirtualService here), but only findings about this chart's objects are returned.
    */
   public static validateChart(chart: Chart, options: ManifestValidatorOptions = {}): Finding[] {
-    return ManifestValidator.validateManifests(chart.toJson(), options);
+    return ManifestValidator.validateChartObjects(chart, options).findings;
   }
 
   /**
@@ -113,8 +80,7 @@ export class ManifestValidator {
    * Warnings do not fail.
    */
   public static assertValidManifests(manifests: any[], options: ManifestValidatorOptions = {}): any[] {
-    const errors = ManifestValidator.validateManifests(manifests, options).filter(f => f.severity === Severity.ERROR);
-    if (errors.length > 0) throw new Error(ManifestValidator.formatFindings(errors));
+    ManifestValidator.throwOnErrors(ManifestValidator.validateManifests(manifests, options));
     return manifests;
   }
 
@@ -123,11 +89,13 @@ export class ManifestValidator {
    * snapshot tests: `expect(ManifestValidator.assertValid(chart)).toMatchSnapshot()`.
    */
   public static assertValid(chart: Chart, options: ManifestValidatorOptions = {}): any[] {
-    return ManifestValidator.assertValidManifests(chart.toJson(), options);
+    const { manifests, findings } = ManifestValidator.validateChartObjects(chart, options);
+    ManifestValidator.throwOnErrors(findings);
+    return manifests;
   }
 
   /**
-   * Like {@link ManifestValidator.assertValid}, for all charts of an app.
+   * Like `ManifestValidator.assertValid`, for all charts of an app.
    */
   public static assertValidApp(app: App, options: ManifestValidatorOptions = {}): any[] {
     return ManifestValidator.assertValidManifests(app.charts.flatMap(chart => chart.toJson()), options);
@@ -141,5 +109,60 @@ export class ManifestValidator {
     const lines = findings.map(f => `  ${f.severity} ${f.object}${f.path ? ` ${f.path}` : ''} [${f.rule}] ${f.message}`);
     const errors = findings.filter(f => f.severity === Severity.ERROR).length;
     return `${errors} error(s) and ${findings.length - errors} warning(s) in the synthesized manifests:\n${lines.join('\n')}`;
+  }
+
+  private static throwOnErrors(findings: Finding[]): void {
+    const errors = findings.filter(f => f.severity === Severity.ERROR);
+    if (errors.length > 0) throw new Error(ManifestValidator.formatFindings(errors));
+  }
+
+  /** A chart's manifests and the findings about them, validated together with the rest of its app. */
+  private static validateChartObjects(chart: Chart, options: ManifestValidatorOptions): { manifests: any[]; findings: Finding[] } {
+    const manifests = chart.toJson();
+    const others = App.of(chart).charts.filter(c => c !== chart).flatMap(c => c.toJson());
+    const ours = new Set(manifests);
+    const findings = ManifestValidator.validateSet([...manifests, ...others], options)
+      .filter(o => ours.has(o.manifest))
+      .flatMap(o => o.report.findings);
+    return { manifests, findings };
+  }
+
+  /** Runs every layer over a set of manifests; each object keeps its own findings. */
+  private static validateSet(manifests: any[], options: ManifestValidatorOptions): IndexedObject[] {
+    const defaultNamespace = options.defaultNamespace ?? 'default';
+    const objects: IndexedObject[] = [];
+    const seen = new Set<string>();
+    const schema = SchemaLayer.get();
+    const cel = CelLayer.get();
+    for (const manifest of manifests) {
+      const report = new Reporter(Reporter.describe(manifest));
+      if (manifest === null || typeof manifest !== 'object' || Array.isArray(manifest)) {
+        report.error('', 'SCHEMA-TYPE', `a manifest must be an object, got ${manifest === null ? 'null' : Array.isArray(manifest) ? 'an array' : typeof manifest}`);
+        objects.push({ manifest, namespace: defaultNamespace, name: '', report });
+        continue;
+      }
+      const namespace = typeof manifest.metadata?.namespace === 'string' ? manifest.metadata.namespace : defaultNamespace;
+      const name = typeof manifest.metadata?.name === 'string' ? manifest.metadata.name : '';
+      if (typeof manifest.apiVersion !== 'string' || typeof manifest.kind !== 'string') {
+        report.error('', 'SCHEMA-TYPE', 'apiVersion and kind are required strings: every manifest must say what it is');
+      } else {
+        const identity = `${manifest.apiVersion.split('/').slice(0, -1).join('/')}/${manifest.kind}/${namespace}/${name}`;
+        if (seen.has(identity)) {
+          report.error('metadata.name', 'K8S-DUPLICATE-OBJECT',
+            `${report.object} is defined twice; the second definition silently replaces the first when applied: give one of them another name`);
+        }
+        seen.add(identity);
+        KubernetesRules.validate(manifest, report);
+        const checked = schema.validate(manifest, report);
+        if (IstioRules.handles(manifest)) {
+          if (checked) cel.validate(manifest, report);
+          IstioRules.validate(manifest, report, namespace);
+        }
+      }
+      objects.push({ manifest, namespace, name, report });
+    }
+    const wellFormed = objects.filter(o => o.manifest !== null && typeof o.manifest === 'object' && !Array.isArray(o.manifest));
+    ConsistencyRules.validate(new ManifestIndex(wellFormed, options.rootNamespace ?? 'istio-system'), options.externalGateways ?? []);
+    return objects;
   }
 }

@@ -3,7 +3,7 @@ import { ManifestValidator, ManifestValidatorOptions } from './manifest-validato
 import { Reporter } from './reporter';
 
 /**
- * Properties of {@link IstioValidationPlugin}, given as `properties:` of its `validations:` entry in `cdk8s.yaml`.
+ * Properties of `IstioValidationPlugin`, given as `properties:` of its `validations:` entry in `cdk8s.yaml`.
  */
 export interface IstioValidationPluginProps extends ManifestValidatorOptions {
   /**
@@ -15,7 +15,7 @@ export interface IstioValidationPluginProps extends ManifestValidatorOptions {
 }
 
 /**
- * A cdk8s CLI validation plugin: `cdk8s synth` runs {@link ManifestValidator} over the synthesized manifests and fails
+ * A cdk8s CLI validation plugin: `cdk8s synth` runs `ManifestValidator` over the synthesized manifests and fails
  * when the cluster would reject them.
  *
  * Reference it from `cdk8s.yaml` (a local path must start with `./` or be absolute; the version must be exact):

@@ -1,12 +1,14 @@
-import { CelLayer } from '../../src/validation/cel-layer';
-import { parseRequestUri } from '../../src/validation/cel-kubernetes-library';
-import { ManifestValidator } from '../../src/validation/manifest-validator';
 import { authorizationPolicy, destinationRule, serviceEntry, telemetry, withField } from './fixtures';
+import { parseRequestUri } from '../../src/validation/cel-kubernetes-library';
+import { CelLayer } from '../../src/validation/cel-layer';
+import { ManifestValidator } from '../../src/validation/manifest-validator';
 
 const findingsOf = (manifest: any) => ManifestValidator.validateManifests([manifest]);
 
 const requestAuthentication = (jwksUri: string) => ({
-  apiVersion: 'security.istio.io/v1', kind: 'RequestAuthentication', metadata: { name: 'jwt', namespace: 'apps' },
+  apiVersion: 'security.istio.io/v1',
+  kind: 'RequestAuthentication',
+  metadata: { name: 'jwt', namespace: 'apps' },
   spec: { jwtRules: [{ issuer: 'https://issuer.example.com', jwksUri }] },
 });
 
@@ -49,8 +51,13 @@ describe('CEL layer |', () => {
 
   test('URL parsing follows Go url.ParseRequestURI', () => {
     expect(parseRequestUri('https://user@example.com:8443/a/b?x=1&x=2&y')).toEqual({
-      scheme: 'https', host: 'example.com:8443', hostname: 'example.com', port: '8443', escapedPath: '/a/b',
-      query: { x: ['1', '2'], y: [''] }, rawQuery: '?x=1&x=2&y',
+      scheme: 'https',
+      host: 'example.com:8443',
+      hostname: 'example.com',
+      port: '8443',
+      escapedPath: '/a/b',
+      query: { x: ['1', '2'], y: [''] },
+      rawQuery: '?x=1&x=2&y',
     });
     expect(parseRequestUri('https://[::1]:80/')).toEqual(expect.objectContaining({ hostname: '::1', port: '80' }));
     expect(parseRequestUri('/absolute/path')).toEqual(expect.objectContaining({ scheme: '', escapedPath: '/absolute/path' }));
@@ -60,7 +67,9 @@ describe('CEL layer |', () => {
 
   test('int() of a non-numeric key fails with cel-go wording', () => {
     const peerAuthentication = {
-      apiVersion: 'security.istio.io/v1', kind: 'PeerAuthentication', metadata: { name: 'p', namespace: 'apps' },
+      apiVersion: 'security.istio.io/v1',
+      kind: 'PeerAuthentication',
+      metadata: { name: 'p', namespace: 'apps' },
       spec: { selector: { matchLabels: { app: 'a' } }, portLevelMtls: { https: { mode: 'STRICT' } } },
     };
     expect(findingsOf(peerAuthentication)).toContainEqual(expect.objectContaining({

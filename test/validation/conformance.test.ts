@@ -8,9 +8,10 @@ import { SchemaBundle } from '../../src/validation/schema-bundle';
 /**
  * Istio's own CRD test data (`pkg/config/validation/testdata/crds` at 1.30.3): every `*-valid.yaml` document of a kind
  * in our bundle must pass, every `*-invalid.yaml` document must be rejected, with the error its `_err` field names.
- * The data lives outside the package (../shared), so users and some CI runs do not have it.
+ * The data lives outside the package (../shared), so users and some CI runs do not have it; ISTIO_TESTDATA points
+ * elsewhere.
  */
-const TESTDATA = path.resolve(__dirname, '..', '..', '..', 'shared', 'istio-testdata');
+const TESTDATA = process.env.ISTIO_TESTDATA ?? path.resolve(__dirname, '..', '..', '..', 'shared', 'istio-testdata');
 
 interface Doc {
   readonly file: string;

@@ -1,8 +1,8 @@
-import { Severity } from '../../src/validation/finding';
-import { ManifestValidator } from '../../src/validation/manifest-validator';
 import {
   ALL, authorizationPolicy, deployment, gateway, patch, service, serviceEntry, virtualService, withField,
 } from './fixtures';
+import { Severity } from '../../src/validation/finding';
+import { ManifestValidator } from '../../src/validation/manifest-validator';
 
 const { ERROR, WARNING } = Severity;
 
@@ -18,7 +18,9 @@ const egressRoute = patch(virtualService, {
   },
 });
 const gatewaySubsets = {
-  apiVersion: 'networking.istio.io/v1', kind: 'DestinationRule', metadata: { name: 'egress-subsets', namespace: 'apps' },
+  apiVersion: 'networking.istio.io/v1',
+  kind: 'DestinationRule',
+  metadata: { name: 'egress-subsets', namespace: 'apps' },
   spec: { host: 'egress.istio-egress.svc.cluster.local', subsets: [{ name: 'api' }] },
 };
 const egressSet = [serviceEntry, gateway, service, deployment, gatewaySubsets, egressRoute];

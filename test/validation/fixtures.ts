@@ -83,12 +83,16 @@ export const telemetry = istio('telemetry.istio.io', 'Telemetry', 'logs', 'istio
 });
 
 export const service = {
-  apiVersion: 'v1', kind: 'Service', metadata: { name: 'egress', namespace: 'istio-egress' },
+  apiVersion: 'v1',
+  kind: 'Service',
+  metadata: { name: 'egress', namespace: 'istio-egress' },
   spec: { selector: { istio: 'egressgateway' }, ports: [{ name: 'tls', port: 443, targetPort: 8443 }] },
 };
 
 export const deployment = {
-  apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'egress', namespace: 'istio-egress' },
+  apiVersion: 'apps/v1',
+  kind: 'Deployment',
+  metadata: { name: 'egress', namespace: 'istio-egress' },
   spec: {
     replicas: 2,
     selector: { matchLabels: { istio: 'egressgateway' } },
@@ -96,7 +100,9 @@ export const deployment = {
       metadata: { labels: { istio: 'egressgateway' } },
       spec: {
         containers: [{
-          name: 'istio-proxy', image: 'auto', ports: [{ name: 'tls', containerPort: 8443 }],
+          name: 'istio-proxy',
+          image: 'auto',
+          ports: [{ name: 'tls', containerPort: 8443 }],
           resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '1', memory: '1Gi' } },
         }],
       },
@@ -105,7 +111,9 @@ export const deployment = {
 };
 
 export const networkPolicy = {
-  apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'egress-lockdown', namespace: 'apps' },
+  apiVersion: 'networking.k8s.io/v1',
+  kind: 'NetworkPolicy',
+  metadata: { name: 'egress-lockdown', namespace: 'apps' },
   spec: {
     podSelector: {},
     policyTypes: ['Egress'],
@@ -116,25 +124,35 @@ export const networkPolicy = {
 export const configMap = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'settings', namespace: 'apps' }, data: { 'mesh.yaml': 'x' } };
 
 export const hpa = {
-  apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler', metadata: { name: 'egress', namespace: 'istio-egress' },
+  apiVersion: 'autoscaling/v2',
+  kind: 'HorizontalPodAutoscaler',
+  metadata: { name: 'egress', namespace: 'istio-egress' },
   spec: {
-    scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'egress' }, minReplicas: 2, maxReplicas: 5,
+    scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'egress' },
+    minReplicas: 2,
+    maxReplicas: 5,
     metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 80 } } }],
   },
 };
 
 export const pdb = {
-  apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { name: 'egress', namespace: 'istio-egress' },
+  apiVersion: 'policy/v1',
+  kind: 'PodDisruptionBudget',
+  metadata: { name: 'egress', namespace: 'istio-egress' },
   spec: { minAvailable: 1, selector: { matchLabels: { istio: 'egressgateway' } } },
 };
 
 export const role = {
-  apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name: 'read-secrets', namespace: 'istio-egress' },
+  apiVersion: 'rbac.authorization.k8s.io/v1',
+  kind: 'Role',
+  metadata: { name: 'read-secrets', namespace: 'istio-egress' },
   rules: [{ apiGroups: [''], resources: ['secrets'], verbs: ['get', 'watch', 'list'] }],
 };
 
 export const roleBinding = {
-  apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name: 'read-secrets', namespace: 'istio-egress' },
+  apiVersion: 'rbac.authorization.k8s.io/v1',
+  kind: 'RoleBinding',
+  metadata: { name: 'read-secrets', namespace: 'istio-egress' },
   roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'read-secrets' },
   subjects: [{ kind: 'ServiceAccount', name: 'egress', namespace: 'istio-egress' }],
 };

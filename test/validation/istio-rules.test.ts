@@ -1,8 +1,8 @@
-import { Finding, Severity } from '../../src/validation/finding';
-import { ManifestValidator } from '../../src/validation/manifest-validator';
 import {
   authorizationPolicy, destinationRule, gateway, httpVirtualService, patch, serviceEntry, sidecar, telemetry, virtualService, withField,
 } from './fixtures';
+import { Finding, Severity } from '../../src/validation/finding';
+import { ManifestValidator } from '../../src/validation/manifest-validator';
 
 const { ERROR, WARNING } = Severity;
 
@@ -141,6 +141,7 @@ const CASES: [string, Severity, any][] = [
   ['IST-AP-SERVICE-ACCOUNT', ERROR, patch(authorizationPolicy, { spec: { rules: [{ from: [{ source: { serviceAccounts: ['apps/*'] } }] }] } })],
   ['IST-AP-CONDITION', ERROR, patch(authorizationPolicy, { spec: { rules: [{ when: [{ key: 'destination.namespace', values: ['apps'] }] }] } })],
   ['IST-AP-CONDITION', ERROR, patch(authorizationPolicy, { spec: { rules: [{ when: [{ key: 'connection.sni' }] }] } })],
+  ['IST-AP-CONDITION', ERROR, patch(authorizationPolicy, { spec: { rules: [{ when: [{ key: 'source.serviceAccount', values: ['a/b/c'] }] }] } })],
   ['IST-AP-DENY-HTTP-ONLY', WARNING, patch(authorizationPolicy, { spec: { action: 'DENY', rules: [{ to: [{ operation: { paths: ['/admin'] } }] }] } })],
 
   // Telemetry.

@@ -1,8 +1,8 @@
-import { Severity } from '../../src/validation/finding';
-import { ManifestValidator } from '../../src/validation/manifest-validator';
 import {
   configMap, deployment, hpa, namespace, networkPolicy, patch, pdb, role, roleBinding, service, serviceAccount, serviceEntry, withField,
 } from './fixtures';
+import { Severity } from '../../src/validation/finding';
+import { ManifestValidator } from '../../src/validation/manifest-validator';
 
 const { ERROR, WARNING } = Severity;
 const container = deployment.spec.template.spec.containers[0];

@@ -1,21 +1,17 @@
 import { ApiObject, App, Chart, Testing } from 'cdk8s';
+import { gateway, serviceEntry, virtualService, withField } from './fixtures';
 import { Severity } from '../../src/validation/finding';
 import { ManifestValidator } from '../../src/validation/manifest-validator';
-import { serviceEntry, withField } from './fixtures';
 
 /** Adds a raw manifest to a chart, as an L1 construct would. */
 function add(chart: Chart, id: string, manifest: any): ApiObject {
-  const { apiVersion, kind, metadata, ...rest } = manifest;
-  const object = new ApiObject(chart, id, { apiVersion, kind, metadata });
-  for (const [key, value] of Object.entries(rest)) object.addJsonPatch();
-  for (const [key, value] of Object.entries(rest)) (object as any)[key] = value;
-  return object;
+  return new ApiObject(chart, id, manifest);
 }
 
 describe('ManifestValidator |', () => {
   test('validateChart synthesizes the chart and validates its objects', () => {
     const chart = Testing.chart();
-    new ApiObject(chart, 'se', { apiVersion: 'networking.istio.io/v1', kind: 'ServiceEntry', metadata: { name: 'api' } });
+    add(chart, 'se', { apiVersion: 'networking.istio.io/v1', kind: 'ServiceEntry', metadata: { name: 'api' } });
     expect(ManifestValidator.validateChart(chart)).toEqual([expect.objectContaining({
       object: 'ServiceEntry api', path: 'spec', rule: 'SCHEMA-REQUIRED', severity: Severity.ERROR,
     })]);
@@ -23,15 +19,22 @@ describe('ManifestValidator |', () => {
 
   test('validateApp checks references across charts', () => {
     const app = Testing.app();
-    const routes = new Chart(app, 'routes', { namespace: 'apps' });
-    new ApiObject(routes, 'vs', {
-      apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', metadata: { name: 'api' },
-    }).addJsonPatch();
-    const vs = routes.node.findChild('vs') as ApiObject;
-    Object.assign(vs, {});
-    expect(app.charts.length).toBe(1);
-    const findings = ManifestValidator.validateApp(app);
-    expect(findings.map(f => f.rule)).toContain('SCHEMA-REQUIRED');
+    const routes = new Chart(app, 'routes');
+    add(routes, 'vs', withField(withField(virtualService, 'spec.gateways', ['istio-egress/egress']), 'spec.tls.0.match.0.gateways', undefined));
+    add(new Chart(app, 'gateways'), 'gw', gateway);
+    expect(ManifestValidator.validateManifests(routes.toJson()).map(f => f.rule)).toContain('IST-XREF-GATEWAY-NOT-FOUND');
+    expect(ManifestValidator.validateApp(app).map(f => f.rule)).not.toContain('IST-XREF-GATEWAY-NOT-FOUND');
+    expect(ManifestValidator.validateChart(routes).map(f => f.rule)).not.toContain('IST-XREF-GATEWAY-NOT-FOUND');
+  });
+
+  test('validateChart reports only the findings about its own objects', () => {
+    const app = Testing.app();
+    const good = new Chart(app, 'good');
+    add(good, 'cm', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'fine' } });
+    add(new Chart(app, 'bad'), 'cm', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'Not_Fine' } });
+    expect(ManifestValidator.validateChart(good)).toEqual([]);
+    expect(ManifestValidator.validateApp(app).map(f => f.object)).toEqual(['ConfigMap Not_Fine']);
+    expect(ManifestValidator.assertValid(good)).toEqual([{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'fine' } }]);
   });
 
   test('assertValid returns the manifests of a valid chart', () => {
@@ -78,4 +81,3 @@ describe('ManifestValidator |', () => {
   });
 });
 
-void add;

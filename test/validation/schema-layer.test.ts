@@ -1,7 +1,7 @@
+import { deployment, destinationRule, gateway, patch, service, serviceEntry, telemetry, withField } from './fixtures';
 import { Severity } from '../../src/validation/finding';
 import { ManifestValidator } from '../../src/validation/manifest-validator';
 import { QUANTITY_PATTERN, toAjvSchema } from '../../src/validation/structural-schema';
-import { deployment, destinationRule, gateway, patch, service, serviceEntry, telemetry, withField } from './fixtures';
 
 const findingsOf = (manifest: any) => ManifestValidator.validateManifests([manifest]);
 
@@ -20,7 +20,9 @@ const CASES: [string, any, string][] = [
   ['SCHEMA-ITEMS', withField(gateway, 'spec.servers.0.tls', { mode: 'SIMPLE', credentialNames: [] }), 'should have at least 1 items'],
   ['SCHEMA-ITEMS', withField(gateway, 'spec.servers.0.tls', { mode: 'SIMPLE', credentialNames: ['a', 'b', 'c'] }), 'must have at most 2 items'],
   ['SCHEMA-PROPERTIES', {
-    apiVersion: 'security.istio.io/v1', kind: 'PeerAuthentication', metadata: { name: 'p', namespace: 'apps' },
+    apiVersion: 'security.istio.io/v1',
+    kind: 'PeerAuthentication',
+    metadata: { name: 'p', namespace: 'apps' },
     spec: { selector: { matchLabels: { app: 'a' } }, portLevelMtls: {} },
   }, 'spec.portLevelMtls in body should have at least 1 properties'],
   ['SCHEMA-PATTERN', withField(deployment, 'spec.template.spec.containers.0.resources.limits.cpu', '1 core'), 'should match'],
@@ -47,7 +49,9 @@ describe('schema layer |', () => {
 
   test('x-kubernetes-preserve-unknown-fields keeps free-form objects open', () => {
     const filter = {
-      apiVersion: 'networking.istio.io/v1alpha3', kind: 'EnvoyFilter', metadata: { name: 'f', namespace: 'apps' },
+      apiVersion: 'networking.istio.io/v1alpha3',
+      kind: 'EnvoyFilter',
+      metadata: { name: 'f', namespace: 'apps' },
       spec: { configPatches: [{ applyTo: 'CLUSTER', patch: { operation: 'ADD', value: { anything: { goes: [1, 'two'] } } } }] },
     };
     expect(findingsOf(filter)).toEqual([]);
@@ -68,7 +72,7 @@ describe('schema layer |', () => {
   test('closed objects get additionalProperties false unless they preserve unknown fields', () => {
     const converted = toAjvSchema({
       type: 'object',
-      properties: { a: { type: 'object', properties: { b: { type: 'string' } } }, free: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } },
+      properties: { a: { type: 'object', properties: { b: { type: 'string' } } }, free: { 'type': 'object', 'x-kubernetes-preserve-unknown-fields': true } },
     }, { listTypes: true, closeBareObjects: true });
     expect(converted.additionalProperties).toBe(false);
     expect(converted.properties.a.additionalProperties).toBe(false);

@@ -1,10 +1,15 @@
-import { Names } from '../names';
 import { IstioProtocol } from '../istio/protocol';
 import { LabelRules } from '../kubernetes/label-selector';
 import { list, num, record, text } from '../values';
 import { IndexedObject, ManifestIndex } from './manifest-index';
 
 const MESH = 'mesh';
+
+/** The DestinationRules a client namespace uses for a host, and the subsets they define. */
+interface SubsetLookup {
+  readonly rules: IndexedObject[];
+  readonly subsets: Set<string>;
+}
 
 /** A route leg of a VirtualService: its destinations and the gateways (or mesh) it applies to. */
 interface RouteLeg {
@@ -24,10 +29,11 @@ export class ConsistencyRules {
       ...index.all('networking.istio.io/Gateway').map(g => `${g.namespace}/${g.name}`),
       ...externalGateways,
     ]);
+    const subsetLookups = new Map<string, SubsetLookup>();
     for (const vs of index.all('networking.istio.io/VirtualService')) {
       const legs = ConsistencyRules.legs(vs);
       ConsistencyRules.checkGatewayRefs(vs, gateways);
-      ConsistencyRules.checkSubsets(index, vs, legs);
+      ConsistencyRules.checkSubsets(index, vs, legs, subsetLookups);
       ConsistencyRules.checkGatewayUpstreams(index, vs, legs);
     }
     for (const gateway of index.all('networking.istio.io/Gateway')) ConsistencyRules.checkGatewayWorkload(index, gateway);
@@ -94,14 +100,21 @@ export class ConsistencyRules {
    * client's namespace, else the service's namespace, else the root namespace, among those exported to the client.
    * Subsets are not merged across namespaces.
    */
-  private static checkSubsets(index: ManifestIndex, vs: IndexedObject, legs: RouteLeg[]): void {
+  private static checkSubsets(index: ManifestIndex, vs: IndexedObject, legs: RouteLeg[], lookups: Map<string, SubsetLookup>): void {
     for (const leg of legs) {
       const clients = new Set(leg.gateways.map(g => (g === MESH ? vs.namespace : ConsistencyRules.gatewayKey(g, vs.namespace).split('/')[0])));
       for (const destination of leg.destinations) {
         if (typeof destination.subset !== 'string' || destination.subset === '') continue;
         for (const client of clients) {
-          const rules = ConsistencyRules.destinationRulesFor(index, destination.host, client);
-          const subsets = new Set(rules.flatMap(dr => list(record(dr.manifest.spec).subsets).map(s => text(record(s).name))));
+          // Many routes share a host and client namespace (every route through one gateway): look each pair up once.
+          const key = `${destination.host}|${client}`;
+          let lookup = lookups.get(key);
+          if (!lookup) {
+            const found = ConsistencyRules.destinationRulesFor(index, destination.host, client);
+            lookup = { rules: found, subsets: new Set(found.flatMap(dr => list(record(dr.manifest.spec).subsets).map(s => text(record(s).name)))) };
+            lookups.set(key, lookup);
+          }
+          const { rules, subsets } = lookup;
           if (!subsets.has(destination.subset)) {
             const where = rules.length === 0
               ? `no DestinationRule for ${destination.host} is visible from namespace ${client}`
@@ -118,12 +131,9 @@ export class ConsistencyRules {
 
   /** The DestinationRules (without workload selector) a proxy in `client` uses for `host`, highest priority first. */
   private static destinationRulesFor(index: ManifestIndex, host: string, client: string): IndexedObject[] {
-    const candidates = index.all('networking.istio.io/DestinationRule').filter(dr => {
-      const spec = record(dr.manifest.spec);
-      if (spec.workloadSelector !== undefined) return false;
-      const drHost = ManifestIndex.qualify(text(spec.host), dr.namespace);
-      return Names.hostSubsetOf(host, drHost) && (dr.namespace === client || ManifestIndex.visibleFrom(dr, client));
-    });
+    const hostOf = (dr: IndexedObject) => [ManifestIndex.qualify(text(record(dr.manifest.spec).host), dr.namespace)];
+    const candidates = index.declaring('networking.istio.io/DestinationRule', host, hostOf).filter(dr =>
+      record(dr.manifest.spec).workloadSelector === undefined && (dr.namespace === client || ManifestIndex.visibleFrom(dr, client)));
     const serviceNamespace = ManifestIndex.serviceNamespace(host);
     for (const namespace of [client, serviceNamespace, index.rootNamespace]) {
       const rules = candidates.filter(dr => dr.namespace === namespace);
@@ -137,12 +147,12 @@ export class ConsistencyRules {
    * all, and one with resolution NONE makes the gateway forward to the original destination: itself.
    */
   private static checkGatewayUpstreams(index: ManifestIndex, vs: IndexedObject, legs: RouteLeg[]): void {
-    const entries = index.all('networking.istio.io/ServiceEntry');
+    const hostsOf = (se: IndexedObject) => list(record(se.manifest.spec).hosts).map(text);
     for (const leg of legs) {
       if (leg.gateways.every(g => g === MESH)) continue;
       for (const destination of leg.destinations) {
         if (ManifestIndex.isClusterLocal(destination.host) || destination.host === '') continue;
-        const declaring = entries.filter(se => list(record(se.manifest.spec).hosts).map(text).includes(destination.host));
+        const declaring = index.declaring('networking.istio.io/ServiceEntry', destination.host, hostsOf);
         if (declaring.length === 0) {
           vs.report.error(`${destination.path}.host`, 'IST-XREF-EGRESS-NO-SERVICE-ENTRY',
             `the gateway leg routes to external host ${destination.host}, but no ServiceEntry declares it: the gateway has no cluster `
@@ -165,10 +175,9 @@ export class ConsistencyRules {
   private static checkGatewayWorkload(index: ManifestIndex, gateway: IndexedObject): void {
     const spec = record(gateway.manifest.spec);
     const selector = record(spec.selector);
-    const workloads = index.workloads();
-    const gatewayWorkloads = workloads.filter(w => list(w.pod.containers).some(c => record(c).name === 'istio-proxy'));
-    const matched = workloads.filter(w => Object.keys(selector).length > 0 && Object.entries(selector).every(([k, v]) => w.labels[k] === v));
+    const matched = index.workloadsSelectedBy(selector);
     if (matched.length === 0) {
+      const gatewayWorkloads = index.workloads().filter(w => list(w.pod.containers).some(c => record(c).name === 'istio-proxy'));
       if (gatewayWorkloads.length > 0 && Object.keys(selector).length > 0) {
         const seen = gatewayWorkloads.map(w => `${w.object.namespace}/${w.object.name} ${JSON.stringify(w.labels)}`).join('; ');
         gateway.report.error('spec.selector', 'IST-XREF-GATEWAY-SELECTOR',
@@ -178,10 +187,9 @@ export class ConsistencyRules {
       return;
     }
     for (const workload of matched) {
-      const services = index.all('/Service').filter(s => {
+      const services = index.inNamespace('/Service', workload.object.namespace).filter(s => {
         const serviceSelector = record(record(s.manifest.spec).selector);
-        return s.namespace === workload.object.namespace && Object.keys(serviceSelector).length > 0
-          && LabelRules.matches({ matchLabels: serviceSelector }, workload.labels);
+        return Object.keys(serviceSelector).length > 0 && LabelRules.matches({ matchLabels: serviceSelector }, workload.labels);
       });
       if (services.length === 0) continue;
       const containerPorts = list(workload.pod.containers).flatMap(c => list(record(c).ports).map(record));

@@ -133,11 +133,9 @@ export class AuthorizationPolicyRules {
     if (values.length > 16) ctx.report.error(path, 'IST-AP-SERVICE-ACCOUNT', 'may not have more than 16 values');
     values.forEach((value, k) => {
       const at = `${path}[${k}]`;
-      if (value === '') ctx.report.error(at, 'IST-AP-SERVICE-ACCOUNT', 'empty value not allowed');
-      else if (value.includes('*')) ctx.report.error(at, 'IST-AP-SERVICE-ACCOUNT', `wildcard not allowed in service account ${JSON.stringify(value)}; list the accounts`);
-      else if ((value.match(/\//g) ?? []).length > 1 || value.startsWith('/') || value.endsWith('/')) {
+      if (value === '') {ctx.report.error(at, 'IST-AP-SERVICE-ACCOUNT', 'empty value not allowed');} else if (value.includes('*')) {ctx.report.error(at, 'IST-AP-SERVICE-ACCOUNT', `wildcard not allowed in service account ${JSON.stringify(value)}; list the accounts`);} else if ((value.match(/\//g) ?? []).length > 1 || value.startsWith('/') || value.endsWith('/')) {
         ctx.report.error(at, 'IST-AP-SERVICE-ACCOUNT', `expected format 'serviceAccount' or 'namespace/serviceAccount', found ${JSON.stringify(value)}`);
-      } else if (value.length > 320) ctx.report.error(at, 'IST-AP-SERVICE-ACCOUNT', 'value cannot exceed 320 characters');
+      } else if (value.length > 320) {ctx.report.error(at, 'IST-AP-SERVICE-ACCOUNT', 'value cannot exceed 320 characters');}
     });
   }
 
@@ -161,6 +159,20 @@ export class AuthorizationPolicyRules {
   }
 }
 
+/** `CheckServiceAccount`: ≤16 values, no wildcard, `sa` or `ns/sa`, ≤320 characters. */
+function serviceAccountError(values: string[]): string | undefined {
+  if (values.length > 16) return 'may not have more than 16 values';
+  for (const value of values) {
+    if (value === '') return 'empty value not allowed';
+    if (value.includes('*')) return `wildcard not allowed in service account ${JSON.stringify(value)}; list the accounts`;
+    if ((value.match(/\//g) ?? []).length > 1 || value.startsWith('/') || value.endsWith('/')) {
+      return `expected format 'serviceAccount' or 'namespace/serviceAccount', found ${JSON.stringify(value)}`;
+    }
+    if (value.length > 320) return `value cannot exceed 320 characters, found ${JSON.stringify(value.slice(0, 40))}…`;
+  }
+  return undefined;
+}
+
 function isPort(s: string): boolean {
   return /^[0-9]+$/.test(s) && Number(s) <= 65535;
 }
@@ -179,9 +191,10 @@ function attributeError(key: string, values: string[]): string | undefined {
       return ips();
     case 'destination.port':
       return values.find(v => !isPort(v)) !== undefined ? `bad port (${values.find(v => !isPort(v))})` : undefined;
+    case 'source.serviceAccount':
+      return serviceAccountError(values);
     case 'source.namespace':
     case 'source.principal':
-    case 'source.serviceAccount':
     case 'source.trustDomain':
     case 'request.auth.principal':
     case 'request.auth.audiences':

@@ -22,7 +22,7 @@ export class PolicyTargetRules {
     const kind = text(ref.kind);
     if (!ALLOWED_TARGETS.includes(`${group}/${kind}`)) {
       ctx.report.error(path, 'IST-TARGET-REF',
-        `targetRef must be to one of Service (group ""), ServiceEntry (networking.istio.io), Gateway or GatewayClass `
+        'targetRef must be to one of Service (group ""), ServiceEntry (networking.istio.io), Gateway or GatewayClass '
         + `(gateway.networking.k8s.io), but was ${text(ref.group)}/${kind}; to select pods use selector.matchLabels`);
     }
   }

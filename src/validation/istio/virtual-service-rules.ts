@@ -336,8 +336,7 @@ export class VirtualServiceRules {
     }
     if (destination.subset !== undefined) {
       const subset = text(destination.subset);
-      if (subset === '') ctx.report.error(`${path}.subset`, 'IST-VS-DESTINATION', 'subset name cannot be empty');
-      else if (!Names.isIstioDnsLabel(subset)) {
+      if (subset === '') {ctx.report.error(`${path}.subset`, 'IST-VS-DESTINATION', 'subset name cannot be empty');} else if (!Names.isIstioDnsLabel(subset)) {
         ctx.report.error(`${path}.subset`, 'IST-VS-DESTINATION', `subset name is invalid: ${subset} (must be a DNS-1123 label, no dots)`);
       }
     }
@@ -384,8 +383,7 @@ export class VirtualServiceRules {
   }
 
   private static validateHeaderName(ctx: RuleContext, name: string, path: string): void {
-    if (name === '') ctx.report.error(path, 'IST-VS-HEADER', 'header name cannot be empty');
-    else if (!name.startsWith('@request.auth.claims') && !/^[-_A-Za-z0-9]+$/.test(name)) {
+    if (name === '') {ctx.report.error(path, 'IST-VS-HEADER', 'header name cannot be empty');} else if (!name.startsWith('@request.auth.claims') && !/^[-_A-Za-z0-9]+$/.test(name)) {
       ctx.report.error(`${path}[${name}]`, 'IST-VS-HEADER', `header name ${name} is not a valid header name`);
     }
   }

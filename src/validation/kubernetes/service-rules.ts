@@ -1,6 +1,6 @@
+import { IstioProtocol } from '../istio/protocol';
 import { Names } from '../names';
 import { Reporter } from '../reporter';
-import { IstioProtocol } from '../istio/protocol';
 import { list, num, present, record, text } from '../values';
 import { LabelRules } from './label-selector';
 
