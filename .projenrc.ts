@@ -41,6 +41,9 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     },
   },
 
+  // Lint fails the build instead of rewriting sources during it.
+  eslintOptions: { dirs: ['src'], devdirs: ['test', 'projenrc', 'examples'], commandOptions: { fix: false } },
+
   github: false,
   release: false,
   docgen: true,
