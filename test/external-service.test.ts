@@ -1,5 +1,5 @@
 import { Chart, Testing } from 'cdk8s';
-import { ExternalPort, ExternalService, Location, PortProtocol, Resolution } from '../src';
+import { ExternalPort, ExternalService, Location, ManifestValidator, PortProtocol, Resolution, Severity } from '../src';
 import { synthValid } from './util';
 
 function chart(namespace: string = 'apps'): Chart {
@@ -165,9 +165,10 @@ describe('ExternalService | fails', () => {
     make({ hosts: ['a.example.com', 'b.example.com'], ports: [ExternalPort.tcp(5432)] }, c);
     expect(() => synthValid(c)).toThrow(/port 5432\/TCP carries no Host or SNI, so with 2 hosts/);
 
+    // NONE is admitted; istiod only warns that TCP without addresses shares a 0.0.0.0 listener.
     const ok = chart();
     make({ hosts: ['a.example.com', 'b.example.com'], ports: [ExternalPort.tcp(5432)], resolution: Resolution.NONE }, ok);
-    expect(() => synthValid(ok)).not.toThrow();
+    expect(ManifestValidator.validateChart(ok).map(f => [f.severity, f.rule])).toEqual([[Severity.WARNING, 'IST-SE-TCP-NO-ADDRESS']]);
   });
 
   test('fails when two services share an opaque TCP port without addresses', () => {

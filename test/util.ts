@@ -1,14 +1,19 @@
 import { Chart } from 'cdk8s';
 import { ManifestValidator } from '../src/validation/manifest-validator';
+import { Severity } from '../src/validation/finding';
 
 /**
- * Synthesizes `chart` (as `Testing.synth`) and fails the calling test when the output would be rejected by the cluster
- * or cannot work as written; returns the manifests.
+ * Synthesizes `chart` (as `Testing.synth`) and fails the calling test when the output would be rejected by the cluster,
+ * cannot work as written, or draws any warning; returns the manifests.
  *
  * Every synthesizing test in this repo goes through here, so the offline validator sees all of our output: the Istio
  * CRD schemas and CEL rules, the Kubernetes schemas, istiod's webhook rules and the cross-object checks. The chart is
  * validated together with the other charts of its app (a Gateway in one chart satisfies a VirtualService in another).
  */
 export function synthValid(chart: Chart): any[] {
-  return ManifestValidator.assertValid(chart);
+  const manifests = ManifestValidator.assertValid(chart);
+  // Our own output must not even draw a warning istiod would print on apply.
+  const warnings = ManifestValidator.validateChart(chart).filter(f => f.severity === Severity.WARNING);
+  if (warnings.length > 0) throw new Error(ManifestValidator.formatFindings(warnings));
+  return manifests;
 }
