@@ -1,6 +1,6 @@
 import { Chart } from 'cdk8s';
-import { ManifestValidator } from '../src/validation/manifest-validator';
 import { Severity } from '../src/validation/finding';
+import { ManifestValidator } from '../src/validation/manifest-validator';
 
 /**
  * Synthesizes `chart` (as `Testing.synth`) and fails the calling test when the output would be rejected by the cluster,
