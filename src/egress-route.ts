@@ -254,7 +254,8 @@ export class EgressRoute extends Construct {
 
   private readonly gatewayBase: EgressGatewayBase;
   private readonly tls?: EgressTls;
-  private readonly props: EgressRouteProps;
+  /** Timeout, retries and header changes of the gateway → external HTTP leg, rendered once per VirtualService. */
+  private readonly shaping?: Partial<networking.VirtualServiceSpecHttp>;
   private readonly legs: Leg[] = [];
   private readonly virtualServices = new Map<string, networking.VirtualService>();
   /** `host:port` → the gateway DestinationRule subset of its mutual-TLS hop. */
@@ -271,7 +272,7 @@ export class EgressRoute extends Construct {
     this.gatewayBase = props.gateway;
     this.gateway = props.gateway;
     this.service = props.service;
-    this.props = props;
+    this.shaping = props.timeout || props.retries || props.requestHeaders ? renderShaping(props) : undefined;
     this.tls = props.tls;
     this.hopTls = props.hopTls ?? GatewayHopTls.ISTIO_MUTUAL;
     this.namespace = namespaceOf(this, Chart.of(this).namespace ?? props.service.namespace, 'an EgressRoute');
@@ -285,10 +286,8 @@ export class EgressRoute extends Construct {
       throw new Error(`${this.node.path}: ExternalService ${props.service.node.path} uses DYNAMIC_DNS, which works `
         + 'from sidecars only, not through an egress gateway; use Resolution.DNS with an endpoint for the wildcard');
     }
-    if (props.timeout || props.retries || props.requestHeaders) {
-      checkDuration(props.timeout, 'timeout', this.node.path);
-      checkDuration(props.retries?.perTryTimeout, 'retries.perTryTimeout', this.node.path);
-    }
+    checkDuration(props.timeout, 'timeout', this.node.path);
+    checkDuration(props.retries?.perTryTimeout, 'retries.perTryTimeout', this.node.path);
     props.service._exportTo(props.gateway.namespace);
 
     (props.ports ?? props.service.ports.map(p => p.number)).forEach(port => this.addPort(port));
@@ -405,8 +404,7 @@ export class EgressRoute extends Construct {
           + `TLS port; declare it as ExternalPort.https(${tls._targetPort})`);
       }
     }
-    const shaping = this.props.timeout || this.props.retries || this.props.requestHeaders;
-    if (shaping && !tls.appSpeaksHttp) {
+    if (this.shaping && !tls.appSpeaksHttp) {
       throw new Error(`${path}: timeout, retries and requestHeaders act on HTTP requests, and port ${port} is `
         + 'passed through encrypted; originate TLS at the gateway (EgressTls.originate()) to shape requests');
     }
@@ -478,7 +476,7 @@ export class EgressRoute extends Construct {
           name: `gateway-to-external-${port}`,
           match: [{ gateways: [gatewayRef], port }],
           route: [{ destination: toExternal }],
-          ...this.renderShaping(),
+          ...this.shaping,
         });
       } else {
         tls.push({ match: [{ gateways: ['mesh'], port, sniHosts: [host] }], route: [{ destination: toGateway }] });
@@ -498,19 +496,6 @@ export class EgressRoute extends Construct {
       http: http.length > 0 ? http : undefined,
       tls: tls.length > 0 ? tls : undefined,
       tcp: tcp.length > 0 ? tcp : undefined,
-    };
-  }
-
-  private renderShaping(): Partial<networking.VirtualServiceSpecHttp> {
-    const { timeout, retries, requestHeaders } = this.props;
-    return {
-      timeout: timeout && istioDuration(timeout),
-      retries: retries && {
-        attempts: retries.attempts,
-        perTryTimeout: retries.perTryTimeout && istioDuration(retries.perTryTimeout),
-        retryOn: retries.retryOn?.join(','),
-      },
-      headers: requestHeaders && { request: { set: requestHeaders.set, add: requestHeaders.add, remove: requestHeaders.remove } },
     };
   }
 
@@ -553,6 +538,18 @@ function subsetName(host: string, port: number): string {
   if (base.length <= 63) return base;
   const digest = createHash('sha256').update(base).digest('hex').slice(0, 8);
   return `${base.slice(0, 54).replace(/-+$/, '')}-${digest}`;
+}
+
+function renderShaping({ timeout, retries, requestHeaders }: EgressRouteProps): Partial<networking.VirtualServiceSpecHttp> {
+  return {
+    timeout: timeout && istioDuration(timeout),
+    retries: retries && {
+      attempts: retries.attempts,
+      perTryTimeout: retries.perTryTimeout && istioDuration(retries.perTryTimeout),
+      retryOn: retries.retryOn?.join(','),
+    },
+    headers: requestHeaders && { request: { set: requestHeaders.set, add: requestHeaders.add, remove: requestHeaders.remove } },
+  };
 }
 
 function checkDuration(duration: Duration | undefined, what: string, path: string): void {
