@@ -93,14 +93,14 @@ const exampleSynth = project.addTask('example:synth', {
     // Link the package into the app's node_modules, as `npm install` would; cdk8s itself resolves from the root.
     { exec: `mkdir -p ${exampleDir}/node_modules && ln -sfn ../.. ${exampleDir}/node_modules/cdk8s-istio-gateways` },
     { exec: 'cdk8s synth --no-check-upgrade', cwd: exampleDir },
-    { say: `manifests written to ${exampleDir}/dist/` },
+    { say: `manifests written to ${exampleDir}/dist/ (kubectl apply) and ${exampleDir}/dist-istioctl/ (istioctl install -f)` },
   ],
 });
 project.addTask('example', {
   description: 'The main job: compile the library, then synthesize the example app into examples/dist/',
   steps: [{ spawn: 'compile' }, { spawn: exampleSynth.name }],
 });
-project.gitignore.exclude(`/${exampleDir}/dist/`, `/${exampleDir}/node_modules/`);
+project.gitignore.exclude(`/${exampleDir}/dist/`, `/${exampleDir}/dist-istioctl/`, `/${exampleDir}/node_modules/`);
 
 // The test task: type-check the tests (ts-jest does not fail on type errors in every setup), run jest, synth the example.
 const testTask = project.tasks.tryFind('test')!;

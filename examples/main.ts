@@ -5,10 +5,11 @@
 //   dedicated node that alone can reach the outside and is closely monitored").
 // - zhihu.com and www.zhihu.com over TLS passthrough by SNI, httpbin.org over HTTP, both through the gateway.
 // - The mesh locked down so only the gateway leaves the cluster; zhihu granted to one workload, httpbin to another.
+// - REGISTRY_ONLY mesh-wide, as istioctl install settings kept apart from what kubectl applies.
 import { App, Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import {
-  EgressGateway, EgressGrantee, EgressRoute, ExternalPort, ExternalService, MeshEgressLockdown,
+  EgressGateway, EgressGrantee, EgressRoute, ExternalPort, ExternalService, IstioInstall, MeshEgressLockdown,
 } from 'cdk8s-istio-gateways';
 
 const app = new App();
@@ -48,3 +49,9 @@ zhihuRoute.grantEgress(EgressGrantee.workload(productpage));
 httpbinRoute.grantEgress(EgressGrantee.workload(reviews));
 
 app.synth();
+
+// Seed 000's first step, the mesh-wide REGISTRY_ONLY outbound policy, as an input to `istioctl install -f`. It is
+// not for kubectl, so it is synthesized by an app of its own into a folder of its own: dist-istioctl/.
+const istioctl = new App({ outdir: 'dist-istioctl' });
+new IstioInstall(istioctl, 'istio-install');
+istioctl.synth();
