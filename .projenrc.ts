@@ -42,7 +42,7 @@ const project = new cdk8s.ConstructLibraryCdk8s({
   },
 
   // Lint fails the build instead of rewriting sources during it.
-  eslintOptions: { dirs: ['src'], devdirs: ['test', 'projenrc', 'examples'], commandOptions: { fix: false } },
+  eslintOptions: { dirs: ['src'], devdirs: ['test', 'projenrc', 'examples', 'bench'], commandOptions: { fix: false } },
 
   github: false,
   release: false,
@@ -106,5 +106,14 @@ project.gitignore.exclude(`/${exampleDir}/dist/`, `/${exampleDir}/dist-istioctl/
 const testTask = project.tasks.tryFind('test')!;
 testTask.prependExec('tsc --noEmit -p test/tsconfig.json');
 testTask.spawn(exampleSynth);
+
+// Issue 7: synth cost against the raw-ApiObject floor, output size against the Istio docs, validation throughput,
+// cold start. Prints a table and writes bench/RESULTS.md; figures, never timed tests.
+project.addTask('bench', {
+  description: 'Benchmarks: synth vs the ApiObject floor, output size vs the Istio docs, validation speed, cold start (writes bench/RESULTS.md)',
+  env: QUIET_JSII,
+  exec: 'ts-node --project bench/tsconfig.json bench/index.ts',
+  receiveArgs: true,
+});
 
 project.synth();
