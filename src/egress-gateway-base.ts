@@ -56,6 +56,9 @@ export abstract class EgressGatewayBase extends Construct implements IEgressGate
   private istioGateway?: networking.Gateway;
   private destinationRule?: networking.DestinationRule;
   private readonly servers = new Map<string, GatewayServerSpec>();
+  /** Indexes of `servers` for the per-host and per-port checks, which run once per routed host. */
+  private readonly routeOfHost = new Map<string, GatewayServerSpec>();
+  private readonly firstOnPort = new Map<number, GatewayServerSpec>();
   private readonly subsets = new Map<string, networking.DestinationRuleSpecSubsets>();
   private readonly serverListeners: Array<(server: GatewayServerSpec) => void> = [];
   private lockdown?: IConstruct;
@@ -89,20 +92,21 @@ export abstract class EgressGatewayBase extends Construct implements IEgressGate
   public _addServer(spec: GatewayServerSpec): string {
     const key = `${spec.host}:${spec.port}`;
     // One route per host: sidecars do not merge two VirtualServices for one host, so a second would be ignored.
-    const existing = [...this.servers.values()].find(other => other.host === spec.host);
-    if (existing && (existing.owner !== spec.owner || existing.port === spec.port)) {
-      throw new Error(`${spec.owner}: ${existing.host} is already routed through egress gateway ${this.node.path} by `
+    const existing = this.routeOfHost.get(spec.host);
+    if (existing && (existing.owner !== spec.owner || this.servers.has(key))) {
+      throw new Error(`${spec.owner}: ${spec.host} is already routed through egress gateway ${this.node.path} by `
         + `${existing.owner}; route all ports of a host in one EgressRoute`);
     }
-    for (const other of this.servers.values()) {
-      if (other.port === spec.port && isPlaintext(other.protocol) !== isPlaintext(spec.protocol)) {
-        throw new Error(`${spec.owner}: port ${spec.port} of egress gateway ${this.node.path} already carries `
-          + `${other.protocol} for ${other.owner}; a gateway port is either plaintext or TLS, so route ${spec.host} `
-          + `on another port or use the same hop TLS mode as ${other.owner}`);
-      }
+    const first = this.firstOnPort.get(spec.port);
+    if (first && isPlaintext(first.protocol) !== isPlaintext(spec.protocol)) {
+      throw new Error(`${spec.owner}: port ${spec.port} of egress gateway ${this.node.path} already carries `
+        + `${first.protocol} for ${first.owner}; a gateway port is either plaintext or TLS, so route ${spec.host} `
+        + `on another port or use the same hop TLS mode as ${first.owner}`);
     }
     this._exposePort(spec.port, spec.owner);
     this.servers.set(key, spec);
+    this.routeOfHost.set(spec.host, spec);
+    if (!first) this.firstOnPort.set(spec.port, spec);
     this.serverListeners.forEach(listener => listener(spec));
     this.istioGateway ??= new networking.Gateway(this, 'Gateway', {
       metadata: { namespace: this.namespace },

@@ -49,7 +49,7 @@ export class GatewayGrants extends Construct {
         produce: (): security.AuthorizationPolicySpec => ({
           selector: { matchLabels: gateway.podLabels },
           action: security.AuthorizationPolicySpecAction.ALLOW,
-          rules: [...this.grantees.values()].flatMap(state => this.renderRules(state)),
+          rules: this.renderRules(),
         }),
       }),
     });
@@ -80,16 +80,29 @@ export class GatewayGrants extends Construct {
     return state;
   }
 
-  private renderRules(state: GranteeState): security.AuthorizationPolicySpecRules[] {
-    const source = state.grantee._principal
-      ? { principals: [state.grantee._principal] }
-      : { namespaces: [state.grantee._namespace] };
-    const rules: security.AuthorizationPolicySpecRules[] = [];
-    if (state.sniHosts.size > 0) {
-      rules.push({ from: [{ source }], when: [{ key: 'connection.sni', values: [...state.sniHosts].sort() }] });
+  /**
+   * One rule per distinct set of hosts, naming every grantee that has exactly that set: with N hosts granted to M
+   * namespaces the policy grows with N + M, not N × M. Sources in one `from` list are alternatives.
+   */
+  private renderRules(): security.AuthorizationPolicySpecRules[] {
+    const groups = new Map<string, { sni: string[]; http: string[]; principals: string[]; namespaces: string[] }>();
+    for (const state of this.grantees.values()) {
+      const sni = [...state.sniHosts].sort();
+      const http = [...state.httpHosts].sort();
+      const key = `${sni.join(',')}|${http.join(',')}`;
+      const group = groups.get(key) ?? { sni, http, principals: [], namespaces: [] };
+      groups.set(key, group);
+      if (state.grantee._principal) group.principals.push(state.grantee._principal);
+      else group.namespaces.push(state.grantee._namespace);
     }
-    if (state.httpHosts.size > 0) {
-      rules.push({ from: [{ source }], to: [{ operation: { hosts: [...state.httpHosts].sort() } }] });
+    const rules: security.AuthorizationPolicySpecRules[] = [];
+    for (const group of groups.values()) {
+      const from = [
+        ...group.principals.length > 0 ? [{ source: { principals: group.principals } }] : [],
+        ...group.namespaces.length > 0 ? [{ source: { namespaces: group.namespaces } }] : [],
+      ];
+      if (group.sni.length > 0) rules.push({ from, when: [{ key: 'connection.sni', values: group.sni }] });
+      if (group.http.length > 0) rules.push({ from, to: [{ operation: { hosts: group.http } }] });
     }
     return rules;
   }
