@@ -60,6 +60,7 @@ export abstract class EgressGatewayBase extends Construct implements IEgressGate
   private readonly routeOfHost = new Map<string, GatewayServerSpec>();
   private readonly firstOnPort = new Map<number, GatewayServerSpec>();
   private readonly subsets = new Map<string, networking.DestinationRuleSpecSubsets>();
+  private readonly subsetVisibility: Array<() => string[]> = [];
   private readonly serverListeners: Array<(server: GatewayServerSpec) => void> = [];
   private lockdown?: IConstruct;
 
@@ -147,24 +148,39 @@ export abstract class EgressGatewayBase extends Construct implements IEgressGate
   }
 
   /**
-   * Adds a subset to the shared gateway `DestinationRule` (exported to every namespace: Istio resolves a
-   * destination's subsets from the client's namespace, so a rule only the gateway namespace sees yields 503 NC).
+   * Adds a subset to the shared gateway `DestinationRule`. Istio resolves a destination's subsets from the client's
+   * namespace, so the rule is exported to every namespace that sees a route through the gateway (`visibleIn`, read
+   * at synth); a rule only the gateway's namespace sees yields 503 NC.
    * @internal
    */
-  public _addSubset(subset: networking.DestinationRuleSpecSubsets): string {
+  public _addSubset(subset: networking.DestinationRuleSpecSubsets, visibleIn: () => string[]): string {
     if (this.subsets.has(subset.name)) {
       throw new Error(`egress gateway ${this.node.path} already has a subset named '${subset.name}'`);
     }
     this.subsets.set(subset.name, subset);
+    this.subsetVisibility.push(visibleIn);
     this.destinationRule ??= new networking.DestinationRule(this, 'DestinationRule', {
       metadata: { namespace: this.namespace },
-      spec: {
-        host: this.serviceHost,
-        exportTo: ['*'],
-        subsets: Lazy.any({ produce: () => [...this.subsets.values()] }),
-      },
+      spec: Lazy.any({
+        produce: (): networking.DestinationRuleSpec => ({
+          host: this.serviceHost,
+          exportTo: this.renderSubsetExportTo(),
+          subsets: [...this.subsets.values()],
+        }),
+      }),
     });
     return subset.name;
+  }
+
+  private renderSubsetExportTo(): string[] {
+    const namespaces = new Set<string>();
+    for (const visibleIn of this.subsetVisibility) {
+      for (const namespace of visibleIn()) {
+        if (namespace === '*') return ['*'];
+        namespaces.add(namespace === this.namespace ? '.' : namespace);
+      }
+    }
+    return [...namespaces].sort();
   }
 }
 

@@ -440,7 +440,7 @@ export class EgressRoute extends Construct {
             tls: { mode: networking.DestinationRuleSpecSubsetsTrafficPolicyPortLevelSettingsTlsMode.ISTIO_UNDERSCORE_MUTUAL, sni: hopSni(host) },
           }],
         },
-      }));
+      }, () => this.service._visibleIn()));
     }
     if (leg.tls._targetPort !== undefined) this.addOriginationRule(host);
   }

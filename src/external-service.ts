@@ -339,6 +339,14 @@ export class ExternalService extends Construct {
   }
 
   /**
+   * The namespaces whose proxies see the entry, by name (`*` for all): the clients of its routes.
+   * @internal
+   */
+  public _visibleIn(): string[] {
+    return this.exportTo.namespaceNames();
+  }
+
+  /**
    * The declared port with this number, or an error naming who asked and the fix.
    * @internal
    */

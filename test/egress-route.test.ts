@@ -43,8 +43,8 @@ describe('EgressRoute |', () => {
 
     const [gatewayRule] = byKind(manifests, 'DestinationRule');
     expect(gatewayRule.spec.host).toEqual('istio-egressgateway.istio-system.svc.cluster.local');
-    // Istio looks a subset up from the client's namespace: the rule must be visible everywhere.
-    expect(gatewayRule.spec.exportTo).toEqual(['*']);
+    // Istio looks a subset up from the client's namespace: the rule is visible wherever the route is, and only there.
+    expect(gatewayRule.spec.exportTo).toEqual(['.', 'apps']);
     expect(gatewayRule.spec.subsets[0]).toEqual({
       name: 'zhihu-com-443',
       trafficPolicy: { portLevelSettings: [{ port: { number: 443 }, tls: { mode: 'ISTIO_MUTUAL', sni: 'zhihu.com' } }] },

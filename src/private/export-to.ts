@@ -23,6 +23,11 @@ export class ExportTo {
     this.namespaces.add(namespace === this.own ? '.' : namespace);
   }
 
+  /** The namespaces that see the object, by name (`*` for all). */
+  public namespaceNames(): string[] {
+    return this.namespaces.has('*') ? ['*'] : [...this.namespaces].map(ns => ns === '.' ? this.own : ns);
+  }
+
   public render(): string[] {
     if (this.namespaces.has('*')) return ['*'];
     return [...this.namespaces].sort();
