@@ -19,7 +19,8 @@ import * as YAML from 'yaml';
 
 const ROOT = path.resolve(__dirname, '..');
 const SHARED = path.resolve(ROOT, '..', 'shared', 'crds');
-const OUT = path.join(ROOT, 'imports');
+/** The output folder: imports/, or the folder given as the first argument (the reproducibility test uses one). */
+const OUT = path.resolve(process.argv[2] ?? path.join(ROOT, 'imports'));
 
 const ISTIO_CRDS = path.join(SHARED, 'istio-1.30.3', 'crd-all.gen.yaml');
 const K8S_DEFINITIONS = path.join(SHARED, 'kubernetes-v1.28.0', '_definitions.json');
