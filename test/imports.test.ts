@@ -3,10 +3,10 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { Testing } from 'cdk8s';
+import { synthValid } from './util';
 import * as networking from '../imports/networking.istio.io';
 import * as security from '../imports/security.istio.io';
 import * as telemetry from '../imports/telemetry.istio.io';
-import { synthValid } from './util';
 
 const ROOT = path.resolve(__dirname, '..');
 const SHARED_CRDS = path.resolve(ROOT, '..', 'shared', 'crds');
