@@ -1,3 +1,4 @@
+import { egressStack } from './egress-stack';
 import {
   ALL, authorizationPolicy, deployment, gateway, patch, service, serviceEntry, virtualService, withField,
 } from './fixtures';
@@ -7,16 +8,7 @@ import { ManifestValidator } from '../../src/validation/manifest-validator';
 const { ERROR, WARNING } = Severity;
 
 /** The egress pattern: the mesh leg sends api.example.com to the gateway, the gateway leg sends it out. */
-const egressRoute = patch(virtualService, {
-  metadata: { name: 'api-via-egress' },
-  spec: {
-    gateways: ['mesh', 'istio-egress/egress'],
-    tls: [
-      { match: [{ gateways: ['mesh'], port: 443, sniHosts: ['api.example.com'] }], route: [{ destination: { host: 'egress.istio-egress.svc.cluster.local', subset: 'api', port: { number: 443 } } }] },
-      { match: [{ gateways: ['istio-egress/egress'], port: 443, sniHosts: ['api.example.com'] }], route: [{ destination: { host: 'api.example.com', port: { number: 443 } } }] },
-    ],
-  },
-});
+const [[, egressRoute]] = egressStack();
 const gatewaySubsets = {
   apiVersion: 'networking.istio.io/v1',
   kind: 'DestinationRule',
