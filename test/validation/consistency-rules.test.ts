@@ -1,6 +1,6 @@
 import { egressStack } from './egress-stack';
 import {
-  ALL, authorizationPolicy, deployment, gateway, patch, service, serviceEntry, virtualService, withField,
+  ALL, authorizationPolicy, deployment, gateway, patch, service, serviceEntry, withField,
 } from './fixtures';
 import { Severity } from '../../src/validation/finding';
 import { ManifestValidator } from '../../src/validation/manifest-validator';
