@@ -86,12 +86,16 @@ new JsonFile(project, `${exampleDir}/tsconfig.json`, {
     include: ['*.ts'],
   },
 });
+// Link the package into the app's node_modules, as `npm install` would; cdk8s itself resolves from the root.
+const exampleLink = project.addTask('example:link', {
+  description: 'Make examples/ resolve cdk8s-istio-gateways to this package, as an installed dependency',
+  exec: `mkdir -p ${exampleDir}/node_modules && ln -sfn ../.. ${exampleDir}/node_modules/cdk8s-istio-gateways`,
+});
 const exampleSynth = project.addTask('example:synth', {
   description: 'Synthesize examples/ against the compiled library in lib/ (run `example` from a fresh clone)',
   env: QUIET_JSII,
   steps: [
-    // Link the package into the app's node_modules, as `npm install` would; cdk8s itself resolves from the root.
-    { exec: `mkdir -p ${exampleDir}/node_modules && ln -sfn ../.. ${exampleDir}/node_modules/cdk8s-istio-gateways` },
+    { spawn: exampleLink.name },
     { exec: 'cdk8s synth --no-check-upgrade', cwd: exampleDir },
     { say: `manifests written to ${exampleDir}/dist/ (kubectl apply) and ${exampleDir}/dist-istioctl/ (istioctl install -f)` },
   ],
@@ -105,6 +109,8 @@ project.gitignore.exclude(`/${exampleDir}/dist/`, `/${exampleDir}/dist-istioctl/
 // The test task: type-check the tests (ts-jest does not fail on type errors in every setup), run jest, synth the example.
 const testTask = project.tasks.tryFind('test')!;
 testTask.prependExec('tsc --noEmit -p test/tsconfig.json');
+// Lint resolves the example's import of the package through the link.
+testTask.prependSpawn(exampleLink);
 testTask.spawn(exampleSynth);
 
 // Issue 7: synth cost against the raw-ApiObject floor, output size against the Istio docs, validation throughput,
