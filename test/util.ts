@@ -1,5 +1,4 @@
 import { Chart } from 'cdk8s';
-import { Severity } from '../src/validation/finding';
 import { ManifestValidator } from '../src/validation/manifest-validator';
 
 /**
@@ -11,9 +10,6 @@ import { ManifestValidator } from '../src/validation/manifest-validator';
  * validated together with the other charts of its app (a Gateway in one chart satisfies a VirtualService in another).
  */
 export function synthValid(chart: Chart): any[] {
-  const manifests = ManifestValidator.assertValid(chart);
   // Our own output must not even draw a warning istiod would print on apply.
-  const warnings = ManifestValidator.validateChart(chart).filter(f => f.severity === Severity.WARNING);
-  if (warnings.length > 0) throw new Error(ManifestValidator.formatFindings(warnings));
-  return manifests;
+  return ManifestValidator.assertValid(chart, { failOnWarnings: true });
 }

@@ -35,6 +35,14 @@ export interface ManifestValidatorOptions {
    * @default - none: every gateway a VirtualService names must be in the manifests
    */
   readonly externalGateways?: string[];
+
+  /**
+   * Fail on warnings too (what istiod admits but prints on apply): the `assertValid*` methods throw, the validation
+   * plugin fails the synthesis.
+   *
+   * @default false - warnings are reported, only errors fail
+   */
+  readonly failOnWarnings?: boolean;
 }
 
 /**
@@ -76,21 +84,22 @@ export class ManifestValidator {
   }
 
   /**
-   * Validates manifests and throws an Error listing every ERROR finding; returns the manifests otherwise.
-   * Warnings do not fail.
+   * Validates manifests and throws an Error listing every ERROR finding (and warning, with `failOnWarnings`);
+   * returns the manifests otherwise.
    */
   public static assertValidManifests(manifests: any[], options: ManifestValidatorOptions = {}): any[] {
-    ManifestValidator.throwOnErrors(ManifestValidator.validateManifests(manifests, options));
+    ManifestValidator.throwOnFailures(ManifestValidator.validateManifests(manifests, options), options);
     return manifests;
   }
 
   /**
-   * Synthesizes a chart and throws an Error listing every ERROR finding; returns the manifests otherwise. Meant for
+   * Synthesizes a chart and throws an Error listing every ERROR finding (and warning, with `failOnWarnings`);
+   * returns the manifests otherwise. Meant for
    * snapshot tests: `expect(ManifestValidator.assertValid(chart)).toMatchSnapshot()`.
    */
   public static assertValid(chart: Chart, options: ManifestValidatorOptions = {}): any[] {
     const { manifests, findings } = ManifestValidator.validateChartObjects(chart, options);
-    ManifestValidator.throwOnErrors(findings);
+    ManifestValidator.throwOnFailures(findings, options);
     return manifests;
   }
 
@@ -111,9 +120,9 @@ export class ManifestValidator {
     return `${errors} error(s) and ${findings.length - errors} warning(s) in the synthesized manifests:\n${lines.join('\n')}`;
   }
 
-  private static throwOnErrors(findings: Finding[]): void {
-    const errors = findings.filter(f => f.severity === Severity.ERROR);
-    if (errors.length > 0) throw new Error(ManifestValidator.formatFindings(errors));
+  private static throwOnFailures(findings: Finding[], options: ManifestValidatorOptions): void {
+    const failures = options.failOnWarnings ? findings : findings.filter(f => f.severity === Severity.ERROR);
+    if (failures.length > 0) throw new Error(ManifestValidator.formatFindings(failures));
   }
 
   /** A chart's manifests and the findings about them, validated together with the rest of its app. */

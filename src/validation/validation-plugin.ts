@@ -5,14 +5,7 @@ import { Reporter } from './reporter';
 /**
  * Properties of `IstioValidationPlugin`, given as `properties:` of its `validations:` entry in `cdk8s.yaml`.
  */
-export interface IstioValidationPluginProps extends ManifestValidatorOptions {
-  /**
-   * Fail the synthesis on warnings too.
-   *
-   * @default false - warnings are reported, only errors fail
-   */
-  readonly failOnWarnings?: boolean;
-}
+export interface IstioValidationPluginProps extends ManifestValidatorOptions {}
 
 /**
  * A cdk8s CLI validation plugin: `cdk8s synth` runs `ManifestValidator` over the synthesized manifests and fails

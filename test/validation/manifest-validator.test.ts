@@ -37,6 +37,19 @@ describe('ManifestValidator |', () => {
     expect(ManifestValidator.assertValid(good)).toEqual([{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'fine' } }]);
   });
 
+  test('assertValid fails on warnings only with failOnWarnings', () => {
+    const chart = Testing.chart();
+    // TCP without addresses under resolution NONE: admitted by istiod, with a warning.
+    add(chart, 'se', {
+      apiVersion: 'networking.istio.io/v1',
+      kind: 'ServiceEntry',
+      metadata: { name: 'pg' },
+      spec: { hosts: ['pg.example.com'], ports: [{ number: 5432, name: 'tcp', protocol: 'TCP' }], resolution: 'NONE' },
+    });
+    expect(() => ManifestValidator.assertValid(chart)).not.toThrow();
+    expect(() => ManifestValidator.assertValid(chart, { failOnWarnings: true })).toThrow(/WARNING .*\[IST-SE-TCP-NO-ADDRESS\]/);
+  });
+
   test('assertValid returns the manifests of a valid chart', () => {
     const chart = Testing.chart();
     new ApiObject(chart, 'cm', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'settings' } });
