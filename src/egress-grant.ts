@@ -1,5 +1,6 @@
 import { Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
+import { Names } from './validation/names';
 
 /**
  * Who an egress grant is for: the identity the gateway checks, and the pods the client NetworkPolicy selects.
@@ -53,7 +54,7 @@ export class EgressGrantee {
 }
 
 function checkName(value: string, what: string): void {
-  if (!/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(value)) {
+  if (!Names.isDns1123Label(value)) {
     throw new Error(`${what} '${value}' is not a Kubernetes name (a lower-case DNS-1123 label)`);
   }
 }

@@ -10,6 +10,7 @@ import * as networking from '../imports/networking.istio.io';
 import { GatewayGrants } from './private/gateway-grants';
 import { hopSni, isWildcard } from './private/hostname';
 import { namespaceOf } from './private/namespace';
+import { Names } from './validation/names';
 
 /**
  * What crosses the gateway → external host leg, and so what the gateway can see and do.
@@ -46,7 +47,7 @@ export class EgressTls {
    * read access to Secrets there.
    */
   public static originateMutual(options: MutualTlsOriginationOptions): EgressTls {
-    if (!/^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/.test(options.credentialName)) {
+    if (!Names.isDns1123Subdomain(options.credentialName)) {
       throw new Error(`credentialName '${options.credentialName}' is not a Secret name (lower-case DNS-1123 subdomain)`);
     }
     return new EgressTls('mutual', options.targetPort ?? 443, undefined, options.credentialName);

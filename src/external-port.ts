@@ -1,3 +1,5 @@
+import { Names } from './validation/names';
+
 /**
  * Protocols Istio accepts on a ServiceEntry port (`protocol.Parse` in istiod).
  */
@@ -72,7 +74,7 @@ export class ExternalPort {
       throw new Error(`port ${number} is not a port number: use an integer from 1 to 65535`);
     }
     this.name = name ?? `${protocol.toLowerCase()}-${number}`;
-    if (!/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(this.name)) {
+    if (!Names.isDns1123Label(this.name)) {
       throw new Error(`port name '${this.name}' is not a DNS-1123 label (lowercase alphanumerics and '-', at most 63): `
         + 'Istio rejects it; pick a name like \'https-443\'');
     }

@@ -5,6 +5,7 @@ import * as networking from '../imports/networking.istio.io';
 import { ExportTo } from './private/export-to';
 import { checkHostname, isWildcard } from './private/hostname';
 import { namespaceOf } from './private/namespace';
+import { Names } from './validation/names';
 
 /**
  * How the proxy finds the addresses behind an external host (ServiceEntry `resolution`).
@@ -255,7 +256,7 @@ export class ExternalService extends Construct {
         throw new Error(`${path}: DYNAMIC_DNS resolves each name on demand and takes no endpoints; use DNS with `
           + `endpoint '${endpoint.address}' instead`);
       case Resolution.STATIC:
-        if (!isIp(endpoint.address) && !endpoint.address.startsWith('unix://')) {
+        if (!Names.isIpAddress(endpoint.address) && !endpoint.address.startsWith('unix://')) {
           throw new Error(`${path}: STATIC endpoint '${endpoint.address}' is not an IP address; use resolution DNS `
             + 'for host name endpoints');
         }
@@ -283,11 +284,10 @@ export class ExternalService extends Construct {
     if (this.resolution === Resolution.DYNAMIC_DNS) {
       throw new Error(`${path}: DYNAMIC_DNS takes no addresses; drop '${address}' or use another resolution`);
     }
-    const [ip, mask] = address.split('/');
-    if (!isIp(ip) || (mask !== undefined && !/^\d{1,3}$/.test(mask))) {
+    if (!Names.isIpOrCidr(address)) {
       throw new Error(`${path}: address '${address}' is not an IP address or CIDR (e.g. 203.0.113.10 or 203.0.113.0/24)`);
     }
-    if (mask !== undefined && this.resolution !== Resolution.NONE && this.resolution !== Resolution.STATIC) {
+    if (address.includes('/') && this.resolution !== Resolution.NONE && this.resolution !== Resolution.STATIC) {
       throw new Error(`${path}: CIDR address '${address}' needs resolution NONE or STATIC, not ${this.resolution}; `
         + 'give a single IP, or change the resolution');
     }
@@ -456,11 +456,6 @@ function validateAcrossServices(services: ExternalService[]): string[] {
     }
   }
   return errors;
-}
-
-function isIp(value: string): boolean {
-  return /^(\d{1,3})(\.\d{1,3}){3}$/.test(value) && value.split('.').every(o => Number(o) <= 255)
-    || (value.includes(':') && /^[0-9a-fA-F:.]+$/.test(value));
 }
 
 function undefinedIfEmpty<T>(items: T[]): T[] | undefined {

@@ -5,6 +5,7 @@ import { EgressGatewayBase, IEgressGateway } from './egress-gateway-base';
 import * as networking from '../imports/networking.istio.io';
 import * as security from '../imports/security.istio.io';
 import { GatewayServerSpec } from './private/gateway-server';
+import { Names } from './validation/names';
 
 /**
  * Where the cluster DNS runs. Every locked-down pod, and the gateway, must still resolve names.
@@ -178,7 +179,7 @@ export class MeshEgressLockdown extends Construct {
    * namespaces, and what grants open.
    */
   public addNamespace(namespace: string): void {
-    if (!/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(namespace)) {
+    if (!Names.isDns1123Label(namespace)) {
       throw new Error(`${this.node.path}: '${namespace}' is not a namespace name (a lower-case DNS-1123 label)`);
     }
     if (this.exempt.has(namespace)) {

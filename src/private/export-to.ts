@@ -1,4 +1,4 @@
-const LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+import { Names } from '../validation/names';
 
 /**
  * The `exportTo` of an Istio object: its own namespace plus the namespaces added as routes and grants need them.
@@ -17,7 +17,7 @@ export class ExportTo {
       throw new Error(`${this.path}: exportTo '~' would hide the object from every proxy, its own namespace and the `
         + 'egress gateway included; to keep it private, leave exportTo unset (own namespace only)');
     }
-    if (namespace !== '.' && namespace !== '*' && !LABEL.test(namespace)) {
+    if (namespace !== '.' && namespace !== '*' && !Names.isDns1123Label(namespace)) {
       throw new Error(`${this.path}: exportTo entry '${namespace}' is not '.', '*' or a namespace name`);
     }
     this.namespaces.add(namespace === this.own ? '.' : namespace);

@@ -1,6 +1,7 @@
 import { Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import type { GatewayToleration, GatewayWorkloadOptions } from '../gateway-workload';
+import { Names } from '../validation/names';
 
 /**
  * Sizing, scaling and placement of a gateway after defaults and checks: the one reading of `GatewayWorkloadOptions`
@@ -97,10 +98,7 @@ export function renderResources(resources: kplus.ContainerResources): { [key: st
   };
 }
 
-const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
-const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-const LABEL_NAME = /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
 
 /** Kubernetes label keys and values (apimachinery `IsQualifiedName` / `IsValidLabelValue`). */
 export function checkLabels(owner: string, what: string, labels: { [key: string]: string }): void {
@@ -111,18 +109,14 @@ export function checkLabels(owner: string, what: string, labels: { [key: string]
 }
 
 function checkLabelKey(owner: string, what: string, key: string): void {
-  const slash = key.lastIndexOf('/');
-  const prefix = slash >= 0 ? key.slice(0, slash) : undefined;
-  const name = slash >= 0 ? key.slice(slash + 1) : key;
-  const prefixOk = prefix === undefined || (prefix.length <= 253 && DNS1123_SUBDOMAIN.test(prefix));
-  if (!prefixOk || name.length > 63 || !LABEL_NAME.test(name)) {
+  if (Names.labelKeyError(key) !== undefined) {
     throw new Error(`${owner}: ${what} key '${key}' is not a valid Kubernetes label key; use an optional DNS `
       + 'subdomain prefix and \'/\', then at most 63 letters, digits, \'-\', \'_\' or \'.\' that start and end alphanumeric');
   }
 }
 
 function checkLabelValue(owner: string, what: string, value: string): void {
-  if (value.length > 63 || (value !== '' && !LABEL_NAME.test(value))) {
+  if (Names.labelValueError(value) !== undefined) {
     throw new Error(`${owner}: ${what} value '${value}' is not a valid Kubernetes label value; use at most 63 `
       + 'letters, digits, \'-\', \'_\' or \'.\' that start and end alphanumeric');
   }
@@ -137,14 +131,14 @@ export function checkDns1035Label(owner: string, what: string, value: string): v
 }
 
 export function checkDns1123Label(owner: string, what: string, value: string): void {
-  if (value.length > 63 || !DNS1123_LABEL.test(value)) {
+  if (!Names.isDns1123Label(value)) {
     throw new Error(`${owner}: ${what} '${value}' must be a DNS-1123 label (at most 63 lowercase letters, digits `
       + 'and \'-\', starting and ending alphanumeric)');
   }
 }
 
 export function checkDnsSubdomain(owner: string, what: string, value: string): void {
-  if (value.length > 253 || !DNS1123_SUBDOMAIN.test(value)) {
+  if (!Names.isDns1123Subdomain(value)) {
     throw new Error(`${owner}: ${what} '${value}' must be a DNS-1123 subdomain (lowercase letters, digits, '-' `
       + 'and \'.\', at most 253 characters, each part starting and ending alphanumeric)');
   }

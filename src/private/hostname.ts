@@ -1,4 +1,4 @@
-const LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+import { Names } from '../validation/names';
 
 /** Whether a host is a `*.example.com` wildcard. */
 export function isWildcard(host: string): boolean {
@@ -21,7 +21,7 @@ export function checkHostname(host: string, path: string, what: string): void {
       : name.includes('*') ? 'has a wildcard that is not the whole first label (write \'*.example.com\')'
         : host.length > 253 ? 'is longer than 253 characters'
           : labels.length < 2 ? 'is not fully qualified (add its domain, e.g. \'api.example.com\')'
-            : labels.some(l => !LABEL.test(l)) ? 'has a label that is not lower-case alphanumerics and \'-\' (1-63 characters)'
+            : labels.some(l => !Names.isDns1123Label(l)) ? 'has a label that is not lower-case alphanumerics and \'-\' (1-63 characters)'
               : undefined;
   if (problem) {
     throw new Error(`${path}: ${what} '${host}' ${problem}`);
