@@ -5,6 +5,7 @@ import { EgressGatewayBase, IEgressGateway } from './egress-gateway-base';
 import * as networking from '../imports/networking.istio.io';
 import * as security from '../imports/security.istio.io';
 import { GatewayServerSpec } from './private/gateway-server';
+import { ipv4ToNumber, numberToIpv4 } from './private/ipv4';
 import { Names } from './validation/names';
 
 /**
@@ -280,15 +281,15 @@ export class MeshEgressLockdown extends Construct {
 
   private checkCidrs(cidrs: string[]): string[] {
     for (const cidr of cidrs) {
-      const match = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(cidr);
-      if (!match || match.slice(1, 5).some(o => Number(o) > 255) || Number(match[5]) > 32) {
+      const [base, bits] = cidr.split('/');
+      const ip = ipv4ToNumber(base);
+      if (ip === undefined || bits === undefined || !/^\d{1,2}$/.test(bits) || Number(bits) > 32) {
         throw new Error(`${this.node.path}: privateCidrs entry '${cidr}' is not an IPv4 CIDR like 10.0.0.0/8`);
       }
-      const ip = match.slice(1, 5).reduce((acc, o) => acc * 256 + Number(o), 0);
-      const size = 2 ** (32 - Number(match[5]));
+      const size = 2 ** (32 - Number(bits));
       if (ip % size !== 0) {
         throw new Error(`${this.node.path}: privateCidrs entry '${cidr}' has host bits set; did you mean `
-          + `${[24, 16, 8, 0].map(s => Math.floor((ip - (ip % size)) / 2 ** s) % 256).join('.')}/${match[5]}?`);
+          + `${numberToIpv4(ip - (ip % size))}/${bits}?`);
       }
     }
     return cidrs;

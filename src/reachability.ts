@@ -1,3 +1,6 @@
+import * as kplus from 'cdk8s-plus-28';
+import { ipv4ToNumber } from './private/ipv4';
+
 /**
  * A pod, as NetworkPolicies see it: a namespace and labels.
  */
@@ -11,7 +14,7 @@ export interface PodIdentity {
 }
 
 const WORKLOAD_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job']);
-const NAME_LABEL = 'kubernetes.io/metadata.name';
+const NAME_LABEL = kplus.Namespace.NAME_LABEL;
 
 /**
  * Answers, from synthesized manifests alone, which pods Kubernetes NetworkPolicies let reach an address or another
@@ -133,11 +136,9 @@ function selectorMatches(selector: any, labels: { [key: string]: string }): bool
 }
 
 function parseIpv4(address: string): number {
-  const parts = address.split('.');
-  if (parts.length !== 4 || parts.some(p => !/^\d{1,3}$/.test(p) || Number(p) > 255)) {
-    throw new Error(`'${address}' is not an IPv4 address`);
-  }
-  return parts.reduce((acc, p) => acc * 256 + Number(p), 0);
+  const ip = ipv4ToNumber(address);
+  if (ip === undefined) throw new Error(`'${address}' is not an IPv4 address`);
+  return ip;
 }
 
 function inCidr(ip: number, cidr: string): boolean {
