@@ -115,6 +115,9 @@ export class MeshEgressLockdown extends Construct {
   private readonly controlPlane: Required<ControlPlaneOptions>;
   private readonly gatewayPolicy: kplus.NetworkPolicy;
   private readonly lockedNamespaces: kplus.Namespaces;
+  /** DNS and istiod, which every proxy needs to start: allowed from every locked namespace and the gateway. */
+  private readonly dnsPods: kplus.Pods;
+  private readonly istiodPods: kplus.Pods;
   private readonly sidecarHosts = new Map<string, Set<string>>();
   private readonly openedEgressPorts = new Set<number>();
   private readonly openedIngressPorts = new Set<number>();
@@ -138,6 +141,14 @@ export class MeshEgressLockdown extends Construct {
       namespace: props.controlPlane?.namespace ?? 'istio-system',
       podLabels: props.controlPlane?.podLabels ?? { app: 'istiod' },
     };
+    this.dnsPods = kplus.Pods.select(this, 'Dns', {
+      labels: this.dns.podLabels,
+      namespaces: kplus.Namespaces.select(this, 'DnsNamespace', { names: [this.dns.namespace] }),
+    });
+    this.istiodPods = kplus.Pods.select(this, 'Istiod', {
+      labels: this.controlPlane.podLabels,
+      namespaces: kplus.Namespaces.select(this, 'IstiodNamespace', { names: [this.controlPlane.namespace] }),
+    });
     // Kept by reference in the selector, so namespaces added later are selected too.
     this.lockedNamespaces = kplus.Namespaces.select(this, 'LockedNamespaces', { names: this.namespaceNames });
     this.internet = kplus.NetworkPolicyIpBlock.ipv4(this, 'Internet', '0.0.0.0/0', this.checkCidrs(props.privateCidrs ?? DEFAULT_PRIVATE_CIDRS));
@@ -148,7 +159,7 @@ export class MeshEgressLockdown extends Construct {
       egress: { default: kplus.NetworkPolicyTrafficDefault.DENY },
       ingress: { default: kplus.NetworkPolicyTrafficDefault.DENY },
     });
-    this.allowInfrastructure(this.gatewayPolicy, 'Gateway');
+    this.allowInfrastructure(this.gatewayPolicy);
     if (props.metricsNamespaces && props.metricsNamespaces.length > 0) {
       this.gatewayPolicy.addIngressRule(
         kplus.Namespaces.select(this, 'Scrapers', { names: props.metricsNamespaces }),
@@ -201,7 +212,7 @@ export class MeshEgressLockdown extends Construct {
       selector: kplus.Pods.all(this, `AllPods-${namespace}`),
       egress: { default: kplus.NetworkPolicyTrafficDefault.DENY },
     });
-    this.allowInfrastructure(policy, namespace);
+    this.allowInfrastructure(policy);
     policy.addEgressRule(this.lockedNamespaces);
     this.namespacePolicies.set(namespace, policy);
 
@@ -253,18 +264,11 @@ export class MeshEgressLockdown extends Construct {
   }
 
   /** DNS (UDP and TCP: large answers fall back to TCP) and istiod, which every proxy needs to start. */
-  private allowInfrastructure(policy: kplus.NetworkPolicy, id: string): void {
-    const dnsPods = kplus.Pods.select(this, `Dns-${id}`, {
-      labels: this.dns.podLabels,
-      namespaces: kplus.Namespaces.select(this, `DnsNamespace-${id}`, { names: [this.dns.namespace] }),
-    });
-    policy.addEgressRule(dnsPods, [kplus.NetworkPolicyPort.udp(this.dns.port), kplus.NetworkPolicyPort.tcp(this.dns.port)]);
-    const istiod = kplus.Pods.select(this, `Istiod-${id}`, {
-      labels: this.controlPlane.podLabels,
-      namespaces: kplus.Namespaces.select(this, `IstiodNamespace-${id}`, { names: [this.controlPlane.namespace] }),
-    });
-    policy.addEgressRule(istiod, [kplus.NetworkPolicyPort.tcp(ISTIOD_XDS_PORT)]);
+  private allowInfrastructure(policy: kplus.NetworkPolicy): void {
+    policy.addEgressRule(this.dnsPods, [kplus.NetworkPolicyPort.udp(this.dns.port), kplus.NetworkPolicyPort.tcp(this.dns.port)]);
+    policy.addEgressRule(this.istiodPods, [kplus.NetworkPolicyPort.tcp(ISTIOD_XDS_PORT)]);
   }
+
 
   /** Opens, for one route server, the gateway's way in (from locked namespaces) and way out (to the internet). */
   private openRoute(server: GatewayServerSpec): void {
