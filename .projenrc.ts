@@ -86,10 +86,13 @@ new JsonFile(project, `${exampleDir}/tsconfig.json`, {
     include: ['*.ts'],
   },
 });
-// Link the package into the app's node_modules, as `npm install` would; cdk8s itself resolves from the root.
+// Install the package into the app's node_modules the way npm would lay it out: its package.json and its compiled
+// lib/ (linked, so a rebuild is seen at once); cdk8s itself resolves from the root. Never a link to the repository
+// itself: jsii-docgen globs the whole tree for .jsii files, follows links, and would loop until out of memory.
+const installed = `${exampleDir}/node_modules/cdk8s-istio-gateways`;
 const exampleLink = project.addTask('example:link', {
-  description: 'Make examples/ resolve cdk8s-istio-gateways to this package, as an installed dependency',
-  exec: `mkdir -p ${exampleDir}/node_modules && ln -sfn ../.. ${exampleDir}/node_modules/cdk8s-istio-gateways`,
+  description: 'Make examples/ resolve cdk8s-istio-gateways to this package\'s build, as an installed dependency',
+  exec: `rm -rf ${installed} && mkdir -p ${installed} && cp package.json ${installed}/ && ln -s ../../../lib ${installed}/lib`,
 });
 const exampleSynth = project.addTask('example:synth', {
   description: 'Synthesize examples/ against the compiled library in lib/ (run `example` from a fresh clone)',

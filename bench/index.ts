@@ -377,7 +377,7 @@ function privatePackage(): { dir: string } | { error: string } {
 }
 
 /**
- * A copy of examples/ in bench/.cache/<name> whose node_modules link `packageDir` as cdk8s-istio-gateways, optionally
+ * A copy of examples/ in bench/.cache/<name> whose node_modules hold `packageDir` as cdk8s-istio-gateways, optionally
  * without the `validations:` plugins of its cdk8s.yaml (to tell the validator's share of the cold start).
  */
 function exampleCopy(name: string, packageDir: string, dropValidations: boolean): string {
@@ -392,7 +392,12 @@ function exampleCopy(name: string, packageDir: string, dropValidations: boolean)
     delete config.validations;
     fs.writeFileSync(path.join(dir, 'cdk8s.yaml'), YAML.stringify(config));
   }
-  fs.symlinkSync(packageDir, path.join(dir, 'node_modules', 'cdk8s-istio-gateways'));
+  // package.json plus a link to lib/, as the example:link task lays it out; a link to the repository itself would send
+  // jsii-docgen's glob for .jsii files round in a loop.
+  const installed = path.join(dir, 'node_modules', 'cdk8s-istio-gateways');
+  fs.mkdirSync(installed);
+  fs.copyFileSync(path.join(packageDir, 'package.json'), path.join(installed, 'package.json'));
+  fs.symlinkSync(fs.realpathSync(path.join(packageDir, 'lib')), path.join(installed, 'lib'));
   return dir;
 }
 
