@@ -1,4 +1,8 @@
-import { ApiObject, App, Chart } from 'cdk8s';
+import { ApiObject, App, Chart, Lazy } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import * as networking from '../imports/networking.istio.io';
+import * as security from '../imports/security.istio.io';
 import { EgressGateway, EgressGrantee, EgressRoute, ExternalPort, ExternalService, MeshEgressLockdown } from '../src';
 
 /** The scenario of issue 7: N external hosts through one egress gateway, locked down, granted to 10 namespaces. */
@@ -57,22 +61,87 @@ export function buildEgressApp(scenario: EgressScenario, outdir: string): App {
 export interface ChartManifests {
   readonly id: string;
   readonly manifests: any[];
+  /** The construct path of each manifest's object below its chart (`host-0/Resource`), in the same order. */
+  readonly paths: string[][];
 }
 
 /** What each chart of `app` renders, without writing files or running validations. */
 export function chartManifests(app: App): ChartManifests[] {
-  return app.charts.map(chart => ({ id: chart.node.id, manifests: chart.toJson() }));
+  return app.charts.map(chart => {
+    const pathOf = new Map<string, string[]>();
+    const depth = chart.node.scopes.length;
+    for (const object of chart.node.findAll().filter(ApiObject.isApiObject)) {
+      pathOf.set(`${object.kind} ${object.metadata.namespace} ${object.name}`, object.node.scopes.slice(depth).map(c => c.node.id));
+    }
+    const manifests = chart.toJson();
+    const paths = manifests.map(m => pathOf.get(`${m.kind} ${m.metadata.namespace} ${m.metadata.name}`)!);
+    return { id: chart.node.id, manifests, paths };
+  });
 }
 
 /**
- * The floor: the same objects as plain `ApiObject`s in charts of the same ids, so `synth()` writes the same files.
- * Nothing is left to compute but cdk8s' own resolve, sort and YAML output.
+ * How a floor app emits the construct app's objects, each a step closer to the library:
+ * - `api-object`: plain `ApiObject`s, the floor of issue 7: nothing left but cdk8s' own resolve, sort and YAML output;
+ * - `l1`: the classes `cdk8s import` generated (networking/security.istio.io, cdk8s-plus-28's `k8s`), which convert
+ *   their props to JSON once more;
+ * - `l1-in-construct`: those classes at the construct paths the library gives them, each parent a bare `Construct`,
+ *   with a `Lazy` spec and the name cdk8s derives from the path (the same names, so the same files): the shape of the
+ *   library's construct tree and the idiom of cdk8s-plus, with none of the library's logic.
  */
-export function buildBaselineApp(charts: ChartManifests[], outdir: string): App {
+export type Floor = 'api-object' | 'l1' | 'l1-in-construct';
+
+/** The generated class of each kind the scenario emits. */
+const L1_CLASSES: Record<string, new (scope: Construct, id: string, props: any) => ApiObject> = {
+  ServiceEntry: networking.ServiceEntry,
+  VirtualService: networking.VirtualService,
+  Gateway: networking.Gateway,
+  DestinationRule: networking.DestinationRule,
+  Sidecar: networking.Sidecar,
+  AuthorizationPolicy: security.AuthorizationPolicy,
+  NetworkPolicy: k8s.KubeNetworkPolicy,
+};
+
+/** A manifest as props of its generated class: the same field names, but IntOrString ports are objects there. */
+function l1Props(manifest: any): any {
+  const { apiVersion: _apiVersion, kind, ...props } = manifest;
+  if (kind === 'NetworkPolicy') {
+    for (const rule of [...props.spec.ingress ?? [], ...props.spec.egress ?? []]) {
+      for (const port of rule.ports ?? []) {
+        if (port.port !== undefined) {
+          port.port = typeof port.port === 'number' ? k8s.IntOrString.fromNumber(port.port) : k8s.IntOrString.fromString(port.port);
+        }
+      }
+    }
+  }
+  return props;
+}
+
+/**
+ * A floor app: the same objects in charts of the same ids, so `synth()` writes the same files (the bench compares
+ * them byte for byte).
+ */
+export function buildBaselineApp(charts: ChartManifests[], outdir: string, floor: Floor = 'api-object'): App {
   const app = new App({ outdir });
-  for (const { id, manifests } of charts) {
+  for (const { id, manifests, paths } of charts) {
     const chart = new Chart(app, id);
-    manifests.forEach((manifest, i) => new ApiObject(chart, `o${i}`, manifest));
+    manifests.forEach((manifest, i) => {
+      if (floor === 'api-object') {
+        new ApiObject(chart, `o${i}`, manifest);
+        return;
+      }
+      const l1 = L1_CLASSES[manifest.kind];
+      if (!l1) throw new Error(`bench: no generated class for kind ${manifest.kind}; add it to L1_CLASSES`);
+      const props = l1Props(manifest);
+      if (floor === 'l1') {
+        new l1(chart, `o${i}`, props);
+        return;
+      }
+      const ids = paths[i];
+      let parent: Construct = chart;
+      for (const segment of ids.slice(0, -1)) parent = parent.node.tryFindChild(segment) as Construct ?? new Construct(parent, segment);
+      const { metadata: { name: _name, ...metadata }, spec, ...rest } = props;
+      new l1(parent, ids[ids.length - 1], { ...rest, metadata, spec: Lazy.any({ produce: () => spec }) });
+    });
   }
   return app;
 }

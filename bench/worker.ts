@@ -10,13 +10,13 @@ import * as path from 'path';
 import { performance } from 'perf_hooks';
 import { ApiObject, App, Yaml } from 'cdk8s';
 import { docsPattern, docsPatternForHost } from './docs-pattern';
-import { buildBaselineApp, buildEgressApp, chartManifests, ChartManifests, EgressScenario } from './egress-app';
+import { buildBaselineApp, buildEgressApp, chartManifests, ChartManifests, EgressScenario, Floor } from './egress-app';
 import { loadValidator } from './validate-objects';
 
 export type WorkerTask =
   | { readonly kind: 'dump'; readonly hosts: number; readonly file: string }
   | { readonly kind: 'construct'; readonly hosts: number; readonly outdir: string }
-  | { readonly kind: 'baseline'; readonly file: string; readonly outdir: string }
+  | { readonly kind: 'baseline'; readonly file: string; readonly outdir: string; readonly floor: Floor }
   | { readonly kind: 'size'; readonly hosts: number }
   | {
     readonly kind: 'validate';
@@ -190,7 +190,7 @@ function run(task: WorkerTask): unknown {
       return timedSynth(() => buildEgressApp({ hosts: task.hosts }, task.outdir), task.outdir);
     case 'baseline': {
       const charts = JSON.parse(fs.readFileSync(task.file, 'utf8'));
-      return timedSynth(() => buildBaselineApp(charts, task.outdir), task.outdir);
+      return timedSynth(() => buildBaselineApp(charts, task.outdir, task.floor), task.outdir);
     }
     case 'size':
       return {
