@@ -7,7 +7,7 @@ import { ExternalPort } from './external-port';
 import { ExternalService, Resolution } from './external-service';
 import { MeshEgressLockdown } from './mesh-egress-lockdown';
 import * as networking from '../imports/networking.istio.io';
-import { GatewayGrants } from './private/gateway-grants';
+import { GatewayGrants, GrantSpec } from './private/gateway-grants';
 import { hopSni, isWildcard } from './private/hostname';
 import { namespaceOf } from './private/namespace';
 import { Names } from './validation/names';
@@ -223,6 +223,12 @@ export interface EgressGrantOptions {
   readonly hosts?: string[];
 }
 
+/** What granting some hosts of a route gives any grantee. */
+interface HostsGrant extends Omit<GrantSpec, 'grantee'> {
+  /** `namespace/host` entries of the Sidecar egress listener: the ServiceEntry's and the VirtualService's. */
+  readonly sidecarHosts: string[];
+}
+
 /** One routed host:port and the mode chosen for it. */
 interface Leg {
   readonly port: ExternalPort;
@@ -264,6 +270,8 @@ export class EgressRoute extends Construct {
   private readonly originationRules = new Map<string, networking.DestinationRule>();
   private gatewayRef?: string;
   private granted = false;
+  /** `hostsGrant` of every host, until `addHost` (ports cannot be added once granted). */
+  private allHostsGrant?: HostsGrant;
 
   public constructor(scope: Construct, id: string, props: EgressRouteProps) {
     super(scope, id);
@@ -312,35 +320,37 @@ export class EgressRoute extends Construct {
    * namespace. Grants are additive; granting twice is harmless.
    */
   public grantEgress(grantee: EgressGrantee, options: EgressGrantOptions = {}): void {
-    const path = this.node.path;
     if (this.hopTls !== GatewayHopTls.ISTIO_MUTUAL) {
-      throw new Error(`${path}: grants identify clients by their Istio mutual TLS identity, and this route's hop is `
+      throw new Error(`${this.node.path}: grants identify clients by their Istio mutual TLS identity, and this route's hop is `
         + `${this.hopTls}; use hopTls: GatewayHopTls.ISTIO_MUTUAL`);
     }
-    const hosts = options.hosts ?? this.hosts;
-    for (const host of hosts) {
+    for (const host of options.hosts ?? []) {
       if (!this.virtualServices.has(host)) {
-        throw new Error(`${path}: cannot grant '${host}': this route carries ${this.hosts.join(', ')}; route the host `
+        throw new Error(`${this.node.path}: cannot grant '${host}': this route carries ${this.hosts.join(', ')}; route the host `
           + 'first (a grant opens a path only through the gateway)');
       }
     }
     const lockdown = this.gatewayBase._lockdown as MeshEgressLockdown | undefined;
-    lockdown?._checkGrantNamespace(grantee.namespaceName, path);
+    lockdown?._checkGrantNamespace(grantee.namespaceName, this);
 
+    // A route is typically granted to many namespaces: what a grant of all its hosts gives is worked out once.
+    const grant = options.hosts ? this.hostsGrant(options.hosts) : (this.allHostsGrant ??= this.hostsGrant(this.hosts));
     this.service._exportTo(grantee.namespaceName);
-    for (const host of hosts) {
-      lockdown?._addSidecarHost(grantee.namespaceName, `${this.service.namespace}/${host}`);
-      lockdown?._addSidecarHost(grantee.namespaceName, `${this.namespace}/${host}`);
-    }
+    grant.sidecarHosts.forEach(host => lockdown?._addSidecarHost(grantee.namespaceName, host));
+    GatewayGrants.of(this.gatewayBase).add({ grantee, ...grant });
+    this.granted = true;
+  }
+
+  /** What granting `hosts` gives any grantee: the Sidecar entries that make them visible, and the gateway's matches. */
+  private hostsGrant(hosts: string[]): HostsGrant {
     const httpLegs = this.legs.filter(leg => leg.tls.appSpeaksHttp);
-    GatewayGrants.of(this.gatewayBase).add({
-      grantee,
+    return {
+      sidecarHosts: [...new Set(hosts.flatMap(host => [`${this.service.namespace}/${host}`, `${this.namespace}/${host}`]))],
       sniHosts: this.legs.some(leg => !leg.tls.appSpeaksHttp) ? hosts.map(hopSni) : [],
       // Clients send the port in Host when it is not the scheme's default.
       httpHosts: hosts.flatMap(host => httpLegs.flatMap(leg => leg.port.number === 80 ? [host] : [host, `${host}:${leg.port.number}`])),
       podPorts: this.legs.map(leg => this.gateway.targetPortOf(leg.port.number) ?? leg.port.number),
-    });
-    this.granted = true;
+    };
   }
 
   /** The hosts this route carries (a copy). */
@@ -362,6 +372,7 @@ export class EgressRoute extends Construct {
     if (this.virtualServices.has(host)) {
       throw new Error(`${this.node.path}: host '${host}' is already routed by this route`);
     }
+    this.allHostsGrant = undefined;
     this.virtualServices.set(host, this.newVirtualService(host));
     this.legs.forEach(leg => this.attach(host, leg));
   }

@@ -1,6 +1,6 @@
 import { Lazy } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { EgressGatewayBase, IEgressGateway } from './egress-gateway-base';
 import * as networking from '../imports/networking.istio.io';
 import * as security from '../imports/security.istio.io';
@@ -244,13 +244,13 @@ export class MeshEgressLockdown extends Construct {
    * Checks a grant's namespace against the lockdown.
    * @internal
    */
-  public _checkGrantNamespace(namespace: string, owner: string): void {
+  public _checkGrantNamespace(namespace: string, owner: IConstruct): void {
     if (this.exempt.has(namespace)) {
-      throw new Error(`${owner}: namespace '${namespace}' is exempt from lockdown ${this.node.path}: its pods leave `
+      throw new Error(`${owner.node.path}: namespace '${namespace}' is exempt from lockdown ${this.node.path}: its pods leave `
         + 'directly, so a grant would only pretend to control them; lock the namespace or drop the grant');
     }
     if (!this.namespaceNames.includes(namespace)) {
-      throw new Error(`${owner}: namespace '${namespace}' is not locked by ${this.node.path} (locked: `
+      throw new Error(`${owner.node.path}: namespace '${namespace}' is not locked by ${this.node.path} (locked: `
         + `${this.namespaceNames.join(', ')}); add it with addNamespace so the grant is the only way out`);
     }
   }

@@ -178,6 +178,26 @@ describe('MeshEgressLockdown |', () => {
     });
     expect(rules).toHaveLength(3);
   });
+
+  test('a host added to a route after a grant is opened only by the grants that follow', () => {
+    const { egress, gateway } = lockedApp();
+    const service = new ExternalService(egress, 'example', { hosts: ['api.example.com', 'www.example.com'], ports: [ExternalPort.https()] });
+    const route = new EgressRoute(egress, 'example-route', { gateway, service, hosts: ['api.example.com'] });
+    route.grantEgress(EgressGrantee.namespace('blog'));
+    route.addHost('www.example.com');
+    route.grantEgress(EgressGrantee.serviceAccount('shop', 'batch'));
+    const manifests = synthValid(egress);
+    const [shop, blog] = byKind(manifests, 'Sidecar').map(s => s.spec.egress[0].hosts);
+    expect(blog).toContain('egress-config/api.example.com');
+    expect(blog).not.toContain('egress-config/www.example.com');
+    expect(shop).toEqual(expect.arrayContaining(['egress-config/api.example.com', 'egress-config/www.example.com']));
+    const rules = byKind(manifests, 'AuthorizationPolicy').find(p => p.spec.action === 'ALLOW').spec.rules;
+    expect(rules).toContainEqual({ from: [{ source: { namespaces: ['blog'] } }], when: [{ key: 'connection.sni', values: ['api.example.com'] }] });
+    expect(rules).toContainEqual({
+      from: [{ source: { principals: ['cluster.local/ns/shop/sa/batch'] } }],
+      when: [{ key: 'connection.sni', values: ['api.example.com', 'www.example.com'] }],
+    });
+  });
 });
 
 describe('MeshEgressLockdown | fails', () => {

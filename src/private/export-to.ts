@@ -13,6 +13,8 @@ export class ExportTo {
   }
 
   public add(namespace: string): void {
+    // Grants to many namespaces add each one many times: the first was checked.
+    if (this.namespaces.has(namespace === this.own ? '.' : namespace)) return;
     if (namespace === '~') {
       throw new Error(`${this.path}: exportTo '~' would hide the object from every proxy, its own namespace and the `
         + 'egress gateway included; to keep it private, leave exportTo unset (own namespace only)');
