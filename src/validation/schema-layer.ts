@@ -28,7 +28,9 @@ export class SchemaLayer {
   private readonly istioGroups: Set<string>;
 
   private constructor(private readonly bundle: SchemaBundle) {
-    this.ajv = new Ajv({ allErrors: true, verbose: true, strict: false, allowUnionTypes: true });
+    // ajv's optimizer pass over the generated code took about 40% of compiling the Istio kinds' large schemas, and the
+    // validators it skipped run no slower on our manifests (bench: cold 10,000 objects ~1.75 s -> ~1.6 s, warm equal).
+    this.ajv = new Ajv({ allErrors: true, verbose: true, strict: false, allowUnionTypes: true, code: { optimize: false } });
     addFormats(this.ajv);
     this.ajv.addKeyword({
       keyword: LIST_TYPE_KEYWORD,
