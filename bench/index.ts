@@ -119,15 +119,15 @@ function synthSection(rows: SynthRow[]): { text: string; goalRatio?: number } {
     ];
   });
   const goalRow = rows.find(r => r.hosts === GOALS.synthAt);
-  const goalRatio = goalRow && median(goalRow.construct.map(s => s.totalMs)) / median(goalRow.floors['api-object'].map(s => s.totalMs));
-  const verdict = goalRatio === undefined
+  const c = goalRow && medians(goalRow.construct);
+  const f = goalRow && medians(goalRow.floors['api-object']);
+  const goalRatio = c && f && c.total / f.total;
+  const verdict = !c || !f || goalRatio === undefined
     ? `Goal: at most ${ratio(GOALS.synthRatio)} the floor at N = ${int(GOALS.synthAt)}: not measured in this run.`
     : `Goal: at most ${ratio(GOALS.synthRatio)} the floor at N = ${int(GOALS.synthAt)}: `
       + `**${goalRatio <= GOALS.synthRatio ? 'met' : 'NOT met'}** (${ratio(goalRatio)}): the constructs add `
-      + `${ms(medians(goalRow!.construct).total - medians(goalRow!.floors['api-object']).total)} to the floor's `
-      + `${ms(medians(goalRow!.floors['api-object']).total)}, of which ${ms(medians(goalRow!.construct).build - medians(goalRow!.floors['api-object']).build)} `
-      + `building the app and ${ms(medians(goalRow!.construct).synth - medians(goalRow!.floors['api-object']).synth)} more in \`app.synth()\`; `
-      + `the goal leaves ${ms((GOALS.synthRatio - 1) * medians(goalRow!.floors['api-object']).total)} for both.`;
+      + `${ms(c.total - f.total)} to the floor's ${ms(f.total)}, of which ${ms(c.build - f.build)} building the app and `
+      + `${ms(c.synth - f.synth)} more in \`app.synth()\`; the goal leaves ${ms((GOALS.synthRatio - 1) * f.total)} for both.`;
   return {
     goalRatio,
     text: [
@@ -165,8 +165,10 @@ function gapSection(row: SynthRow): string {
   const totals = (samples: SynthSample[]) => samples.map(s => s.totalMs);
   const floorMedian = median(totals(floor));
   const floorFastest = Math.min(...totals(floor));
-  const body = steps.map(([name, samples]) => [name, ms(median(totals(samples))), ms(Math.min(...totals(samples))),
-    ratio(median(totals(samples)) / floorMedian), ratio(Math.min(...totals(samples)) / floorFastest)]);
+  const body = steps.map(([name, samples]) => {
+    const [mid, fastest] = [median(totals(samples)), Math.min(...totals(samples))];
+    return [name, ms(mid), ms(fastest), ratio(mid / floorMedian), ratio(fastest / floorFastest)];
+  });
   const idiom = median(totals(row.floors['l1-in-construct'])) / floorMedian;
   const spread = (Math.max(...totals(floor)) - floorFastest) / floorMedian;
   return [
@@ -276,7 +278,6 @@ function sizeSection(size: SizeResult): { text: string; maxMarginal: number } {
     ].join('\n'),
   };
 }
-
 
 // ---------------------------------------------------------------------------------------------------------------
 // Validation throughput

@@ -13,8 +13,9 @@ export class ExportTo {
   }
 
   public add(namespace: string): void {
+    const entry = namespace === this.own ? '.' : namespace;
     // Grants to many namespaces add each one many times: the first was checked.
-    if (this.namespaces.has(namespace === this.own ? '.' : namespace)) return;
+    if (this.namespaces.has(entry)) return;
     if (namespace === '~') {
       throw new Error(`${this.path}: exportTo '~' would hide the object from every proxy, its own namespace and the `
         + 'egress gateway included; to keep it private, leave exportTo unset (own namespace only)');
@@ -22,7 +23,7 @@ export class ExportTo {
     if (namespace !== '.' && namespace !== '*' && !Names.isDns1123Label(namespace)) {
       throw new Error(`${this.path}: exportTo entry '${namespace}' is not '.', '*' or a namespace name`);
     }
-    this.namespaces.add(namespace === this.own ? '.' : namespace);
+    this.namespaces.add(entry);
   }
 
   /** The namespaces that see the object, by name (`*` for all). */
