@@ -21,7 +21,7 @@ const project = new cdk8s.ConstructLibraryCdk8s({
   constructsVersion: '10.4.2',
   peerDeps: ['cdk8s-plus-28@^2.5.6'],
   // The validator ships inside the package (jsii libraries bundle their runtime dependencies).
-  bundledDeps: ['ajv@^8.20.0', 'ajv-formats@^3.0.1', '@bufbuild/cel@0.6.1', '@bufbuild/protobuf@^2.6.2', 'yaml@^2.9.1'],
+  bundledDeps: ['ajv@^8.20.0', 'ipaddr.js@^2.5.0', 'ajv-formats@^3.0.1', '@bufbuild/cel@0.6.1', '@bufbuild/protobuf@^2.6.2', 'yaml@^2.9.1'],
   devDeps: ['cdk8s-cli@^2.207.60', 'fast-check@^4.10.2'],
 
   // The generated Istio classes live in a top-level imports/ beside src/, so the compiler root is the repo.

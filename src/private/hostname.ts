@@ -1,4 +1,4 @@
-import { Names } from '../validation/names';
+import { Names } from './names';
 
 /** Whether a host is a `*.example.com` wildcard. */
 export function isWildcard(host: string): boolean {

@@ -1,5 +1,5 @@
-import { IstioProtocol } from '../istio/protocol';
-import { LabelRules } from '../kubernetes/label-selector';
+import { selectorMatches } from '../../private/label-selector';
+import { IstioProtocol } from '../../private/protocol';
 import { list, num, record, text } from '../values';
 import { IndexedObject, ManifestIndex } from './manifest-index';
 
@@ -189,7 +189,7 @@ export class ConsistencyRules {
     for (const workload of matched) {
       const services = index.inNamespace('/Service', workload.object.namespace).filter(s => {
         const serviceSelector = record(record(s.manifest.spec).selector);
-        return Object.keys(serviceSelector).length > 0 && LabelRules.matches({ matchLabels: serviceSelector }, workload.labels);
+        return Object.keys(serviceSelector).length > 0 && selectorMatches({ matchLabels: serviceSelector }, workload.labels);
       });
       if (services.length === 0) continue;
       const containerPorts = list(workload.pod.containers).flatMap(c => list(record(c).ports).map(record));

@@ -1,5 +1,5 @@
-import { Names } from '../names';
 import { PolicyTargetRules } from './policy-target-rules';
+import { Names } from '../../private/names';
 import { list, present, record, text } from '../values';
 import { RuleContext } from './rule-context';
 

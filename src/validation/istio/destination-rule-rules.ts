@@ -1,8 +1,8 @@
-import { Names } from '../names';
 import { MetadataRules } from './metadata-rules';
 import { list, num, present, record, text } from '../values';
 import { RuleContext } from './rule-context';
 import { TlsSettings } from './tls-settings';
+import { Names } from '../../private/names';
 
 /**
  * istiod's `ValidateDestinationRule`: host, subsets, traffic policies (pool, outlier detection, load balancer, client

@@ -1,6 +1,6 @@
-import { Names } from '../names';
 import { namespacedHostErrors } from './hosts';
-import { IstioProtocol } from './protocol';
+import { Names } from '../../private/names';
+import { IstioProtocol } from '../../private/protocol';
 import { list, num, present, record, text } from '../values';
 import { RuleContext } from './rule-context';
 import { TlsSettings } from './tls-settings';

@@ -1,4 +1,4 @@
-import { Names } from '../names';
+import { Names } from '../../private/names';
 
 /**
  * istio's `ValidateNamespaceSlashWildcardHostname` for Gateway server hosts and Sidecar egress hosts:

@@ -1,4 +1,4 @@
-import { Names } from '../names';
+import { Names } from '../../private/names';
 import { list, record, text } from '../values';
 import { RuleContext } from './rule-context';
 

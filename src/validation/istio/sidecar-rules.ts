@@ -1,10 +1,10 @@
-import { Names } from '../names';
 import { namespacedHostErrors } from './hosts';
 import { MetadataRules } from './metadata-rules';
-import { IstioProtocol } from './protocol';
+import { IstioProtocol } from '../../private/protocol';
 import { list, num, present, record, text } from '../values';
 import { RuleContext } from './rule-context';
 import { TlsSettings } from './tls-settings';
+import { Names } from '../../private/names';
 
 /**
  * istiod's `ValidateSidecar`: egress listeners and their `namespace/host` entries, ingress listeners, the outbound

@@ -1,5 +1,5 @@
-import { Names } from '../names';
 import { MetadataRules } from './metadata-rules';
+import { Names } from '../../private/names';
 import { list, num, present, record, text } from '../values';
 import { RuleContext } from './rule-context';
 

@@ -1,4 +1,4 @@
-import { Names } from '../names';
+import { Names } from '../../private/names';
 import { Reporter } from '../reporter';
 import { list, record, text } from '../values';
 
@@ -49,25 +49,4 @@ export class LabelRules {
     });
   }
 
-  /** Whether a `matchLabels`/`matchExpressions` selector selects an object with `labels`. */
-  public static matches(selector: unknown, labels: Record<string, string>): boolean {
-    const s = record(selector);
-    for (const [key, value] of Object.entries(record(s.matchLabels))) {
-      if (labels[key] !== value) return false;
-    }
-    for (const raw of list(s.matchExpressions)) {
-      const e = record(raw);
-      const key = text(e.key);
-      const values = list(e.values).map(text);
-      const has = key in labels;
-      switch (e.operator) {
-        case 'In': if (!has || !values.includes(labels[key])) return false; break;
-        case 'NotIn': if (has && values.includes(labels[key])) return false; break;
-        case 'Exists': if (!has) return false; break;
-        case 'DoesNotExist': if (has) return false; break;
-        default: return false;
-      }
-    }
-    return true;
-  }
 }

@@ -1,4 +1,5 @@
-import { Names } from '../names';
+import { Ip } from '../../private/ip';
+import { Names } from '../../private/names';
 import { Reporter } from '../reporter';
 import { list, record, text } from '../values';
 import { LabelRules } from './label-selector';
@@ -57,15 +58,15 @@ export class NetworkPolicyRules {
     if (peer.ipBlock !== undefined) {
       const block = record(peer.ipBlock);
       const cidr = text(block.cidr);
-      if (!isCidr(cidr)) {
+      if (!Ip.isCidr(cidr)) {
         report.error(`${path}.ipBlock.cidr`, 'K8S-NETPOL-PEER', `${path}.ipBlock.cidr: Invalid value: ${JSON.stringify(cidr)}: must be a valid CIDR (e.g. 10.0.0.0/8 or 0.0.0.0/0)`);
         return;
       }
       list(block.except).forEach((raw, k) => {
         const except = text(raw);
-        if (!isCidr(except)) {
+        if (!Ip.isCidr(except)) {
           report.error(`${path}.ipBlock.except[${k}]`, 'K8S-NETPOL-PEER', `${path}.ipBlock.except[${k}]: Invalid value: ${JSON.stringify(except)}: must be a valid CIDR`);
-        } else if (!cidrContains(cidr, except)) {
+        } else if (!strictlyInside(cidr, except)) {
           report.error(`${path}.ipBlock.except[${k}]`, 'K8S-NETPOL-PEER', `${path}.ipBlock.except[${k}]: Invalid value: ${JSON.stringify(except)}: must be a strict subset of \`cidr\` ${cidr}`);
         }
       });
@@ -73,17 +74,7 @@ export class NetworkPolicyRules {
   }
 }
 
-function isCidr(s: string): boolean {
-  return s.includes('/') && Names.isIpOrCidr(s);
-}
-
-/** `inner` lies strictly inside `outer` (same family, longer prefix, same network bits); IPv4 only, IPv6 is trusted. */
-function cidrContains(outer: string, inner: string): boolean {
-  const [oAddr, oBits] = outer.split('/');
-  const [iAddr, iBits] = inner.split('/');
-  if (oAddr.includes(':') || iAddr.includes(':')) return oAddr.includes(':') === iAddr.includes(':');
-  if (Number(iBits) <= Number(oBits)) return false;
-  const toInt = (a: string) => a.split('.').reduce((acc, octet) => acc * 256 + Number(octet), 0);
-  const block = 2 ** (32 - Number(oBits));
-  return Math.floor(toInt(iAddr) / block) === Math.floor(toInt(oAddr) / block);
+/** `inner` lies strictly inside `outer`: the same family and a longer prefix. */
+function strictlyInside(outer: string, inner: string): boolean {
+  return Ip.cidrContains(outer, inner) && !Ip.cidrContains(inner, outer);
 }

@@ -1,5 +1,5 @@
-import { IstioProtocol } from '../istio/protocol';
-import { Names } from '../names';
+import { Names } from '../../private/names';
+import { IstioProtocol } from '../../private/protocol';
 import { Reporter } from '../reporter';
 import { list, num, present, record, text } from '../values';
 import { LabelRules } from './label-selector';

@@ -1,4 +1,5 @@
-import { Names } from '../names';
+import { selectorMatches } from '../../private/label-selector';
+import { Names } from '../../private/names';
 import { Reporter } from '../reporter';
 import { list, num, present, record, text } from '../values';
 import { LabelRules } from './label-selector';
@@ -15,7 +16,7 @@ export class WorkloadRules {
     const templateLabels = record(record(record(spec.template).metadata).labels);
     if (Object.keys(record(selector.matchLabels)).length === 0 && list(selector.matchExpressions).length === 0) {
       report.error('spec.selector', 'K8S-DEPLOYMENT-SELECTOR', 'spec.selector: Invalid value: empty selector is invalid for deployment; select the template labels');
-    } else if (!LabelRules.matches(selector, templateLabels)) {
+    } else if (!selectorMatches(selector, templateLabels)) {
       report.error('spec.template.metadata.labels', 'K8S-DEPLOYMENT-SELECTOR',
         `spec.template.metadata.labels: Invalid value: ${JSON.stringify(templateLabels)}: \`selector\` does not match template \`labels\``);
     }

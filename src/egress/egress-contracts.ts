@@ -1,0 +1,128 @@
+import { ApiObject } from 'cdk8s';
+import { IConstruct } from 'constructs';
+import { IEgressGrantee } from './egress-grantee';
+import { EgressTlsMode, GatewayHopTls } from './egress-tls';
+import { IstioMesh } from '../mesh/istio-mesh';
+
+// The contracts egress constructs meet through. A route binds to its gateway and gets back what it may use; a grant
+// is authorized through that binding; at synth the gateway asks its routes for their final legs, and a lockdown
+// asks the gateway for its routes and grants. Nothing here is computed when a method is called: every derived
+// field is rendered from the final intent, so the order of calls never changes the output.
+
+/**
+ * One host:port a route sends through its gateway, as the gateway serves, authorizes and opens it.
+ */
+export interface EgressLeg {
+  /** The external host. */
+  readonly host: string;
+  /** The gateway Service port of the sidecar → gateway hop. */
+  readonly port: number;
+  /** The port of the external host the gateway dials (differs from `port` when the gateway originates TLS). */
+  readonly externalPort: number;
+  /** What the gateway does with the external leg. */
+  readonly tlsMode: EgressTlsMode;
+  /** How the sidecar → gateway hop is protected. */
+  readonly hopTls: GatewayHopTls;
+}
+
+/**
+ * A route through an egress gateway, as its gateway and lockdown read it at synth.
+ */
+export interface IEgressRoute extends IConstruct {
+  /** The namespace of the route's VirtualServices: the only namespace that may bind to its gateway servers. */
+  readonly namespace: string;
+  /** How the route's sidecar → gateway hop is protected. */
+  readonly hopTls: GatewayHopTls;
+  /** The namespace of the ServiceEntry the route's hosts come from. */
+  readonly serviceNamespace: string;
+  /** The hosts the route carries (its final set when read at synth). */
+  readonly hosts: string[];
+  /** Namespaces (by name, or `*`) that see the route's hosts, and so must see the gateway's subsets for them. */
+  readonly visibleNamespaces: string[];
+  /** Every host:port the route sends through the gateway (its final set when read at synth). */
+  legs(): EgressLeg[];
+}
+
+/**
+ * What a grant created and what it gives, returned by `EgressRoute.grantEgress`.
+ */
+export interface IEgressGrant {
+  /** The route whose hosts are granted. */
+  readonly route: IEgressRoute;
+  /** Who is granted. */
+  readonly grantee: IEgressGrantee;
+  /** The granted hosts: those named in the grant, or every host of the route (its final set when read at synth). */
+  readonly hosts: string[];
+  /** The NetworkPolicy that lets the grantee's pods reach the gateway pods, shared by its grants through the gateway. */
+  readonly clientNetworkPolicy: ApiObject;
+  /** The gateway's ALLOW AuthorizationPolicy, where the grant is a rule for the grantee's identity. */
+  readonly authorizationPolicy: ApiObject;
+}
+
+/**
+ * What a route may use of the gateway it is bound to: `IEgressGateway.bindRoute` returns it.
+ */
+export interface IEgressGatewayBinding {
+  /** `namespace/name` of the Istio `Gateway`, what the route's VirtualServices list in `gateways`. */
+  readonly gatewayRef: string;
+  /**
+   * Makes the gateway accept the hop on a Service port: a deployed gateway exposes it, an installed one must
+   * already. Additive; throws, naming the route, when the port cannot be used.
+   */
+  usePort(port: number): void;
+  /** Lets the gateway pods read the `credentialName` Secrets of mutual TLS origination (idempotent). */
+  useCredentials(): void;
+  /**
+   * Authorizes `grantee` for `hosts` of the route (every host, its final set, when omitted): a rule for its identity
+   * in the gateway's AuthorizationPolicy, and a NetworkPolicy next to the grantee that lets its pods reach the
+   * gateway pods on the ports its grants use.
+   */
+  authorize(grantee: IEgressGrantee, hosts?: string[]): IEgressGrant;
+}
+
+/**
+ * A lockdown that makes a gateway the only way out of some namespaces, as the gateway and its routes check it.
+ */
+export interface IEgressLockdown extends IConstruct {
+  /** The locked namespaces (a copy; the final set when read at synth). */
+  readonly namespaces: string[];
+  /** The namespaces deliberately left unlocked. */
+  readonly exemptNamespaces: string[];
+}
+
+/**
+ * An Istio egress gateway workload, deployed by this library (`new EgressGateway`) or installed by istioctl or
+ * Helm (`EgressGateway.fromExisting`).
+ *
+ * Routes bind to it; it owns the one Istio `Gateway`, the one gateway `DestinationRule` and the one ALLOW
+ * AuthorizationPolicy that every route through it shares, rendered at synth from its routes' final legs and grants.
+ */
+export interface IEgressGateway extends IConstruct {
+  /** The gateway's name: its Service's, and its Istio `Gateway`'s. */
+  readonly name: string;
+  /** The namespace of the gateway's pods, Service, Istio `Gateway` and gateway `DestinationRule`. */
+  readonly namespace: string;
+  /** The gateway Service's cluster FQDN, the destination of every mesh → gateway leg. */
+  readonly serviceHost: string;
+  /** Labels the gateway pods carry and are selected by: Istio `Gateway` selectors and NetworkPolicies match them. */
+  readonly podLabels: { [key: string]: string };
+  /** The gateway pods' ServiceAccount: its identity is `<trust domain>/ns/<namespace>/sa/<name>`. */
+  readonly serviceAccountName: string;
+  /** The mesh the gateway belongs to. */
+  readonly mesh: IstioMesh;
+  /** The routes bound to the gateway (a copy). */
+  readonly routes: IEgressRoute[];
+  /** The grants authorized at the gateway (a copy). */
+  readonly grants: IEgressGrant[];
+  /** The lockdown that makes the gateway the only way out, if one is bound. */
+  readonly lockdown?: IEgressLockdown;
+
+  /** The pod port behind a Service port, or undefined when the Service does not expose it. */
+  targetPortOf(servicePort: number): number | undefined;
+
+  /** Binds a route: the gateway will serve, subset and authorize the route's legs as they are at synth. */
+  bindRoute(route: IEgressRoute): IEgressGatewayBinding;
+
+  /** Binds the lockdown that closes every other way out; a gateway has at most one. */
+  bindLockdown(lockdown: IEgressLockdown): void;
+}

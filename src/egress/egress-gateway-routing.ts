@@ -1,0 +1,288 @@
+import { ApiObject, Lazy } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-28';
+import { Construct, IConstruct } from 'constructs';
+import { EgressLeg, IEgressGatewayBinding, IEgressGrant, IEgressLockdown, IEgressRoute } from './egress-contracts';
+import { EgressGranteeConfig, IEgressGrantee } from './egress-grantee';
+import { EgressTlsMode, GatewayHopTls } from './egress-tls';
+import * as networking from '../../imports/networking.istio.io';
+import * as security from '../../imports/security.istio.io';
+import type { IstioMesh } from '../mesh/istio-mesh';
+import { hopSni } from '../private/hostname';
+import { ObjectNames } from '../private/object-names';
+import {
+  GatewayLegIntent, GrantRuleIntent, hopSubsetName, httpHostsOf, renderGatewayServers, renderGrantRules,
+  renderHopDestinationRule, serverPortName,
+} from '../render/istio/egress-gateway';
+import { NetworkPolicyRender } from '../render/kubernetes/network-policy';
+
+/** The gateway as the routing machinery needs to know it. */
+export interface RoutedGateway extends IConstruct {
+  readonly name: string;
+  readonly namespace: string;
+  readonly serviceHost: string;
+  readonly podLabels: { [key: string]: string };
+  readonly mesh: IstioMesh;
+  targetPortOf(servicePort: number): number | undefined;
+}
+
+/** What differs between a gateway this app deploys and one it references. */
+export interface GatewayCapabilities {
+  /** Exposes a Service port, or throws (with `requester` in the message) when the gateway cannot. */
+  exposePort(port: number, requester: string): void;
+  /** Lets the gateway pods read `credentialName` Secrets. */
+  readCredentials(): void;
+}
+
+/**
+ * The routes, grants and lockdown of one egress gateway, and the shared objects rendered from them: the Istio
+ * `Gateway`, the gateway `DestinationRule`, the ALLOW AuthorizationPolicy and the grantees' client NetworkPolicies.
+ * Deployed and referenced gateways both hold one, so the shared behaviour lives in one place without a base class.
+ * Internal: constructs meet through `IEgressGateway` and `IEgressGatewayBinding`.
+ */
+export class EgressGatewayRouting {
+  private readonly routes: IEgressRoute[] = [];
+  private readonly grants: Grant[] = [];
+  private readonly clients = new Map<string, ClientPolicy>();
+  private istioGateway?: networking.Gateway;
+  private hopSubsets?: networking.DestinationRule;
+  private authorizationPolicy?: security.AuthorizationPolicy;
+  private lockdown?: IEgressLockdown;
+
+  public constructor(private readonly gateway: RoutedGateway, private readonly capabilities: GatewayCapabilities) {
+    gateway.node.addValidation({ validate: () => this.validate() });
+  }
+
+  public get boundRoutes(): IEgressRoute[] {
+    return [...this.routes];
+  }
+
+  public get boundGrants(): IEgressGrant[] {
+    return [...this.grants];
+  }
+
+  public get boundLockdown(): IEgressLockdown | undefined {
+    return this.lockdown;
+  }
+
+  public bindLockdown(lockdown: IEgressLockdown): void {
+    if (this.lockdown && this.lockdown !== lockdown) {
+      throw new Error(`${lockdown.node.path}: egress gateway ${this.gateway.node.path} is already locked down by `
+        + `${this.lockdown.node.path}; add the namespaces to that MeshEgressLockdown instead`);
+    }
+    this.lockdown = lockdown;
+  }
+
+  public bindRoute(route: IEgressRoute): IEgressGatewayBinding {
+    if (!this.routes.includes(route)) this.routes.push(route);
+    const gateway = this.gateway;
+    this.istioGateway ??= new networking.Gateway(gateway, 'Gateway', {
+      metadata: { name: gateway.name, namespace: gateway.namespace },
+      spec: {
+        selector: gateway.podLabels,
+        servers: Lazy.any({ produce: () => renderGatewayServers(this.legIntents()) }),
+      },
+    });
+    if (route.hopTls === GatewayHopTls.ISTIO_MUTUAL) {
+      this.hopSubsets ??= new networking.DestinationRule(gateway, 'DestinationRule', {
+        metadata: { name: gateway.name, namespace: gateway.namespace },
+        spec: Lazy.any({
+          produce: () => renderHopDestinationRule(gateway.serviceHost, gateway.namespace, this.legIntents(),
+            [...new Set(this.routes.flatMap(r => r.visibleNamespaces))]),
+        }),
+      });
+    }
+    const gatewayRef = `${gateway.namespace}/${gateway.name}`;
+    return {
+      gatewayRef,
+      usePort: port => this.capabilities.exposePort(port, route.node.path),
+      useCredentials: () => this.capabilities.readCredentials(),
+      authorize: (grantee, hosts) => this.authorize(route, grantee, hosts),
+    };
+  }
+
+  /** Every leg of every route, as the shared objects render them. */
+  private legIntents(): GatewayLegIntent[] {
+    return this.routes.flatMap(route => route.legs().map(leg => legIntent(leg, route.namespace)));
+  }
+
+  private authorize(route: IEgressRoute, grantee: IEgressGrantee, hosts: string[] | undefined): IEgressGrant {
+    const gateway = this.gateway;
+    const config = grantee.toEgressGranteeConfig();
+    this.authorizationPolicy ??= new security.AuthorizationPolicy(gateway, 'Authorization', {
+      metadata: { name: gateway.name, namespace: gateway.namespace },
+      spec: Lazy.any({
+        produce: (): security.AuthorizationPolicySpec => ({
+          selector: { matchLabels: gateway.podLabels },
+          action: security.AuthorizationPolicySpecAction.ALLOW,
+          rules: renderGrantRules(this.grants.map(g => this.ruleIntent(g))),
+        }),
+      }),
+    });
+    const client = this.clientPolicy(config);
+    const grant = new Grant(route, grantee, config, hosts, client.policy, this.authorizationPolicy);
+    client.grants.push(grant);
+    this.grants.push(grant);
+    return grant;
+  }
+
+  /**
+   * The NetworkPolicy that lets one grantee's pods reach the gateway pods, shared by all its grants through this
+   * gateway. It lives next to the grantee (its chart, its namespace), with an id taken from the gateway.
+   */
+  private clientPolicy(config: EgressGranteeConfig): ClientPolicy {
+    const key = identityKey(config);
+    const existing = this.clients.get(key);
+    if (existing) return existing;
+    const gateway = this.gateway;
+    const name = ObjectNames.subdomain(`${config.name}-to-${gateway.name}.${gateway.namespace}`);
+    const [scope, id] = config.scope
+      ? [config.scope, `EgressTo-${gateway.namespace}-${gateway.name}`]
+      : [gateway, `Client-${config.namespace}-${config.name}`];
+    const clash = scope.node.tryFindChild(id);
+    if (clash) {
+      throw new Error(`${scope.node.path}: two different grantees through egress gateway ${gateway.node.path} are both `
+        + `named '${config.name}' in namespace '${config.namespace}'; give one of them another name`);
+    }
+    const grants: Grant[] = [];
+    const policy = new kplus.k8s.KubeNetworkPolicy(scope as Construct, id, {
+      metadata: { name, namespace: config.namespace },
+      spec: Lazy.any({
+        produce: (): kplus.k8s.NetworkPolicySpec => {
+          const ports = grants.flatMap(g => this.legsOf(g).map(leg => this.podPort(leg.port)));
+          return {
+            podSelector: { matchLabels: config.podLabels },
+            policyTypes: ['Egress'],
+            // No ports means no rule: an empty port list would open every port.
+            egress: ports.length === 0 ? undefined : [{
+              to: [NetworkPolicyRender.podsIn(gateway.namespace, gateway.podLabels)],
+              ports: NetworkPolicyRender.tcp(ports),
+            }],
+          };
+        },
+      }),
+    });
+    const client = { grants, policy };
+    this.clients.set(key, client);
+    return client;
+  }
+
+  private podPort(servicePort: number): number {
+    return this.gateway.targetPortOf(servicePort) ?? servicePort;
+  }
+
+  /** The route's legs for the hosts a grant names. */
+  private legsOf(grant: Grant): EgressLeg[] {
+    const hosts = new Set(grant.hosts);
+    return grant.route.legs().filter(leg => hosts.has(leg.host));
+  }
+
+  private ruleIntent(grant: Grant): GrantRuleIntent {
+    const legs = this.legsOf(grant);
+    const config = grant.config;
+    return {
+      principal: config.serviceAccountName === undefined ? undefined : this.gateway.mesh.principal(config.namespace, config.serviceAccountName),
+      namespace: config.namespace,
+      sniHosts: legs.filter(leg => leg.tlsMode === EgressTlsMode.PASSTHROUGH).map(leg => hopSni(leg.host)),
+      httpHosts: legs.filter(leg => leg.tlsMode !== EgressTlsMode.PASSTHROUGH).flatMap(leg => httpHostsOf(leg.host, leg.port)),
+    };
+  }
+
+  /**
+   * What depends on every route of the gateway: a host carried by two routes (sidecars do not merge two
+   * VirtualServices for one host, so one would be ignored), a port carrying both plaintext and TLS, names that
+   * would collide once sanitized, and grants of hosts their route does not carry.
+   */
+  private validate(): string[] {
+    const errors: string[] = [];
+    const gatewayPath = this.gateway.node.path;
+    const routeOfHost = new Map<string, IEgressRoute>();
+    const hostOfSni = new Map<string, string>();
+    const plaintextOnPort = new Map<number, { plaintext: boolean; route: IEgressRoute }>();
+    const owners = new Map<string, string>();
+    const claimName = (kind: string, name: string, owner: string) => {
+      const previous = owners.get(`${kind}/${name}`);
+      if (previous !== undefined && previous !== owner) {
+        errors.push(`${previous} and ${owner} through egress gateway ${gatewayPath} would share the ${kind} '${name}' `
+          + 'once their hosts are made into names; rename one of the hosts');
+      }
+      owners.set(`${kind}/${name}`, owner);
+    };
+    for (const route of this.routes) {
+      for (const host of route.hosts) {
+        const other = routeOfHost.get(host);
+        if (other && other !== route) {
+          errors.push(`${route.node.path}: ${host} is already routed through egress gateway ${gatewayPath} by `
+            + `${other.node.path}; route all ports of a host in one EgressRoute`);
+        }
+        routeOfHost.set(host, route);
+        const sni = hopSni(host);
+        const sniOwner = hostOfSni.get(sni);
+        if (sniOwner !== undefined && sniOwner !== host) {
+          errors.push(`${route.node.path}: hosts '${sniOwner}' and '${host}' both send SNI '${sni}' on the hop to egress `
+            + `gateway ${gatewayPath}, so the gateway could not tell them apart (nor authorize them apart); route them `
+            + 'through different gateways');
+        }
+        hostOfSni.set(sni, host);
+      }
+      for (const leg of route.legs()) {
+        const plaintext = leg.tlsMode !== EgressTlsMode.PASSTHROUGH && leg.hopTls === GatewayHopTls.PLAINTEXT;
+        const first = plaintextOnPort.get(leg.port);
+        if (first && first.plaintext !== plaintext) {
+          errors.push(`${route.node.path}: port ${leg.port} of egress gateway ${gatewayPath} carries both plaintext and `
+            + `TLS (${first.route.node.path}); a gateway port is either, so route ${leg.host} on another port or use the `
+            + 'same hop TLS mode');
+        }
+        if (!first) plaintextOnPort.set(leg.port, { plaintext, route });
+        const intent = legIntent(leg, route.namespace);
+        const key = `${leg.host}:${leg.port}`;
+        claimName('server port name', serverPortName(intent), key);
+        if (intent.istioMutualHop) claimName('subset', hopSubsetName(leg.host, leg.port), key);
+      }
+    }
+    for (const grant of this.grants) {
+      const carried = new Set(grant.route.hosts);
+      for (const host of grant.hosts.filter(h => !carried.has(h))) {
+        errors.push(`${grant.route.node.path}: cannot grant '${host}': the route carries ${grant.route.hosts.join(', ') || 'no host'}; `
+          + 'route the host first (a grant opens a path only through the gateway)');
+      }
+    }
+    return errors;
+  }
+}
+
+interface ClientPolicy {
+  readonly grants: Grant[];
+  readonly policy: ApiObject;
+}
+
+/** A grant as recorded: its hosts are the route's final set unless it names them. */
+class Grant implements IEgressGrant {
+  public constructor(
+    public readonly route: IEgressRoute,
+    public readonly grantee: IEgressGrantee,
+    public readonly config: EgressGranteeConfig,
+    private readonly namedHosts: string[] | undefined,
+    public readonly clientNetworkPolicy: ApiObject,
+    public readonly authorizationPolicy: ApiObject,
+  ) {}
+
+  public get hosts(): string[] {
+    return this.namedHosts ? [...this.namedHosts] : this.route.hosts;
+  }
+}
+
+/** A grantee's identity as a tuple: who the gateway admits and which pods the client policy selects. */
+function identityKey(config: EgressGranteeConfig): string {
+  const labels = config.podLabels ? Object.entries(config.podLabels).sort() : null;
+  return JSON.stringify([config.namespace, config.serviceAccountName ?? null, labels]);
+}
+
+function legIntent(leg: EgressLeg, routeNamespace: string): GatewayLegIntent {
+  return {
+    host: leg.host,
+    port: leg.port,
+    passthrough: leg.tlsMode === EgressTlsMode.PASSTHROUGH,
+    istioMutualHop: leg.hopTls === GatewayHopTls.ISTIO_MUTUAL,
+    routeNamespace,
+  };
+}

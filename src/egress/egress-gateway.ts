@@ -1,0 +1,172 @@
+import * as kplus from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import { IEgressGateway, IEgressGatewayBinding, IEgressGrant, IEgressLockdown, IEgressRoute } from './egress-contracts';
+import { EgressGatewayRouting } from './egress-gateway-routing';
+import { ExistingEgressGatewayProps, GatewayInstall, GatewayServicePort } from '../gateway/gateway-install';
+import { GatewayWorkload } from '../gateway/gateway-workload';
+import { GatewayDeploymentOptions } from '../gateway/gateway-workload-options';
+import { IstioMesh } from '../mesh/istio-mesh';
+import { checkLabels } from '../private/kubernetes-names';
+
+/**
+ * Properties of an `EgressGateway`.
+ */
+export interface EgressGatewayProps extends GatewayDeploymentOptions {}
+
+/**
+ * An Istio egress gateway deployed by this app, the way the istio/gateway Helm chart deploys one: every object is
+ * named `name` (default `istio-egressgateway`), pods are selected by the chart's `app` and `istio` labels, and the
+ * Service is ClusterIP (nothing outside the cluster has a reason to reach an egress gateway).
+ *
+ * Every route through it adds its port to the Service and the pods; pods listen on the Service port itself
+ * (80→80, 443→443, like the chart), which the unprivileged-port sysctl allows. For a gateway installed by
+ * istioctl or Helm, use `EgressGateway.fromExisting`.
+ */
+export class EgressGateway extends Construct implements IEgressGateway {
+  /**
+   * References an egress gateway installed outside this app (istioctl `components.egressGateways` or the
+   * istio/gateway Helm chart). Routes work against it the same way, within the ports its Service exposes.
+   */
+  public static fromExisting(scope: Construct, id: string, props: ExistingEgressGatewayProps = {}): IEgressGateway {
+    return new InstalledEgressGateway(scope, id, props);
+  }
+
+  /** The Deployment, Service, ServiceAccount, autoscaler and budget of the gateway. */
+  public readonly workload: GatewayWorkload;
+  public readonly name: string;
+  public readonly namespace: string;
+  public readonly serviceHost: string;
+  public readonly podLabels: { [key: string]: string };
+  public readonly serviceAccountName: string;
+  public readonly mesh: IstioMesh;
+
+  private readonly routing: EgressGatewayRouting;
+
+  public constructor(scope: Construct, id: string, props: EgressGatewayProps = {}) {
+    super(scope, id);
+    this.workload = new GatewayWorkload(this, 'Workload', {
+      ...props,
+      name: props.name ?? 'istio-egressgateway',
+      serviceType: kplus.ServiceType.CLUSTER_IP,
+    });
+    this.name = this.workload.name;
+    this.namespace = this.workload.namespace;
+    this.mesh = this.workload.mesh;
+    this.serviceHost = this.workload.serviceHost;
+    // The labels the workload is selected by: what an Istio Gateway and a NetworkPolicy must match, and no more.
+    this.podLabels = { ...this.workload.selectorLabels };
+    this.serviceAccountName = this.workload.serviceAccount.name;
+    this.routing = new EgressGatewayRouting(this, {
+      exposePort: (port, requester) => {
+        try {
+          this.workload.addPort(port);
+        } catch (e) {
+          throw new Error(`${requester}: cannot route through egress gateway ${this.node.path}: ${(e as Error).message}`);
+        }
+      },
+      readCredentials: () => this.grantSecretRead(),
+    });
+  }
+
+  public get routes(): IEgressRoute[] {
+    return this.routing.boundRoutes;
+  }
+
+  public get grants(): IEgressGrant[] {
+    return this.routing.boundGrants;
+  }
+
+  public get lockdown(): IEgressLockdown | undefined {
+    return this.routing.boundLockdown;
+  }
+
+  public targetPortOf(servicePort: number): number | undefined {
+    return this.workload.targetPortOf(servicePort);
+  }
+
+  public bindRoute(route: IEgressRoute): IEgressGatewayBinding {
+    return this.routing.bindRoute(route);
+  }
+
+  public bindLockdown(lockdown: IEgressLockdown): void {
+    this.routing.bindLockdown(lockdown);
+  }
+
+  /**
+   * Lets the gateway read the Secrets in its namespace that `credentialName` refers to (client certificates for
+   * mutual TLS origination). Idempotent; returns the Role.
+   */
+  public grantSecretRead(): kplus.Role {
+    return this.workload.grantSecretRead();
+  }
+}
+
+/**
+ * An egress gateway installed outside this app. Routes work against it exactly as against a deployed one, within
+ * the ports its Service exposes; istioctl and the Helm chart already bind the Secret-reading Role.
+ */
+class InstalledEgressGateway extends Construct implements IEgressGateway {
+  public readonly name: string;
+  public readonly namespace: string;
+  public readonly serviceHost: string;
+  public readonly podLabels: { [key: string]: string };
+  public readonly serviceAccountName: string;
+  public readonly mesh: IstioMesh;
+
+  private readonly ports: GatewayServicePort[];
+  private readonly routing: EgressGatewayRouting;
+
+  public constructor(scope: Construct, id: string, props: ExistingEgressGatewayProps) {
+    super(scope, id);
+    const install = props.install ?? GatewayInstall.ISTIOCTL;
+    this.name = props.serviceName ?? install.serviceName;
+    this.namespace = props.namespace ?? install.namespace;
+    this.mesh = props.mesh ?? IstioMesh.DEFAULT;
+    this.serviceHost = this.mesh.serviceHost(this.name, this.namespace);
+    this.podLabels = { ...props.podLabels ?? install.podLabels };
+    this.serviceAccountName = props.serviceAccountName ?? install.serviceAccountName;
+    this.ports = [...install.ports, ...props.additionalPorts ?? []];
+    checkLabels(this.node.path, 'podLabels', this.podLabels);
+    if (Object.keys(this.podLabels).length === 0) {
+      // An empty selector would scope the gateway's Istio Gateway and authorization to every pod of the namespace,
+      // and to the whole mesh in the root namespace.
+      throw new Error(`${this.node.path}: podLabels must select the gateway's pods; {} selects every pod (in the root `
+        + 'namespace, the whole mesh). Take the labels from `kubectl get pods -n <namespace> --show-labels`');
+    }
+    this.routing = new EgressGatewayRouting(this, {
+      exposePort: (port, requester) => {
+        if (this.targetPortOf(port) === undefined) {
+          throw new Error(`${requester}: the existing egress gateway ${this.name}.${this.namespace} does not expose `
+            + `port ${port} (it exposes ${this.ports.map(p => p.port).join(', ')}); add the port to its Service in the `
+            + 'installer\'s values and list it in `additionalPorts`, or deploy the gateway with `new EgressGateway(...)`');
+        }
+      },
+      readCredentials: () => undefined,
+    });
+  }
+
+  public get routes(): IEgressRoute[] {
+    return this.routing.boundRoutes;
+  }
+
+  public get grants(): IEgressGrant[] {
+    return this.routing.boundGrants;
+  }
+
+  public get lockdown(): IEgressLockdown | undefined {
+    return this.routing.boundLockdown;
+  }
+
+  public targetPortOf(servicePort: number): number | undefined {
+    const port = this.ports.find(p => p.port === servicePort);
+    return port && (port.targetPort ?? port.port);
+  }
+
+  public bindRoute(route: IEgressRoute): IEgressGatewayBinding {
+    return this.routing.bindRoute(route);
+  }
+
+  public bindLockdown(lockdown: IEgressLockdown): void {
+    this.routing.bindLockdown(lockdown);
+  }
+}

@@ -1,0 +1,325 @@
+import { Lazy } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import { IEgressGateway, IEgressLockdown } from './egress-contracts';
+import * as networking from '../../imports/networking.istio.io';
+import * as security from '../../imports/security.istio.io';
+import { Ip } from '../private/ip';
+import { Names } from '../private/names';
+import { renderLockdownSidecar } from '../render/istio/sidecar';
+import { NetworkPolicyRender } from '../render/kubernetes/network-policy';
+
+/**
+ * Where the cluster DNS runs. Every locked-down pod, and the gateway, must still resolve names.
+ */
+export interface ClusterDnsOptions {
+  /**
+   * Namespace of the DNS pods.
+   * @default 'kube-system'
+   */
+  readonly namespace?: string;
+  /**
+   * Labels of the DNS pods.
+   * @default { 'k8s-app': 'kube-dns' } (CoreDNS and kube-dns on most distributions)
+   */
+  readonly podLabels?: { [key: string]: string };
+  /**
+   * The DNS pods' port: NetworkPolicies match the pod port, and some clusters serve DNS on 8053 behind the
+   * Service's 53.
+   * @default 53
+   */
+  readonly port?: number;
+}
+
+/**
+ * Where istiod runs. Sidecars and gateways fetch configuration and certificates from it on port 15012.
+ */
+export interface ControlPlaneOptions {
+  /**
+   * Namespace of istiod.
+   * @default - the gateway's mesh's root namespace
+   */
+  readonly namespace?: string;
+  /**
+   * Labels of the istiod pods.
+   * @default { app: 'istiod' }
+   */
+  readonly podLabels?: { [key: string]: string };
+}
+
+/**
+ * Properties of a `MeshEgressLockdown`.
+ */
+export interface MeshEgressLockdownProps {
+  /** The egress gateway that becomes the only way out. */
+  readonly gateway: IEgressGateway;
+  /** The application namespaces to lock down. More can be added with `addNamespace`. */
+  readonly namespaces: string[];
+  /**
+   * The name of the NetworkPolicy and the Sidecar in each locked namespace.
+   * @default 'egress-lockdown'
+   */
+  readonly name?: string;
+  /**
+   * Namespaces deliberately left unlocked (they keep direct egress). Naming them makes the decision explicit and
+   * lets synth reject contradictions: a namespace both locked and exempt, a grant to an exempt namespace.
+   * @default - none
+   */
+  readonly exemptNamespaces?: string[];
+  /**
+   * Where the cluster DNS runs.
+   * @default - kube-dns pods in kube-system on port 53
+   */
+  readonly dns?: ClusterDnsOptions;
+  /**
+   * Where istiod runs.
+   * @default - istiod pods in the mesh's root namespace
+   */
+  readonly controlPlane?: ControlPlaneOptions;
+  /**
+   * Address ranges the gateway may never reach even on route ports: the cluster's pod and Service ranges, the
+   * node network, cloud metadata endpoints. Each must be an IPv4 CIDR.
+   * @default - the RFC 1918 private ranges, 100.64.0.0/10 (carrier-grade NAT, used by some pod networks) and
+   * 169.254.0.0/16 (link-local, where cloud metadata services answer)
+   */
+  readonly privateCidrs?: string[];
+  /**
+   * Namespaces whose pods may scrape the gateway's metrics (ports 15020 and 15090).
+   * @default - none
+   */
+  readonly metricsNamespaces?: string[];
+}
+
+const DEFAULT_PRIVATE_CIDRS = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/10', '169.254.0.0/16'];
+const ISTIOD_XDS_PORT = 15012;
+const GATEWAY_METRICS_PORTS = [15020, 15090];
+
+/** A peer `allowInCluster` opened, rendered when it was given (a cdk8s-plus peer is fixed once made). */
+interface InClusterRule {
+  readonly to: kplus.k8s.NetworkPolicyPeer[];
+  readonly ports?: kplus.k8s.NetworkPolicyPort[];
+}
+
+/**
+ * Makes an egress gateway the only way out of a set of namespaces, per namespace and per identity.
+ *
+ * Istio's REGISTRY_ONLY outbound policy is not a security boundary: a pod can bypass its sidecar (UID 1337,
+ * `sidecar.istio.io/inject: "false"`, `excludeOutboundIPRanges`), and the gateway itself ignores it. Enforcement
+ * here comes from Kubernetes NetworkPolicy plus authorization at the gateway:
+ *
+ * - per application namespace, a `Sidecar` with REGISTRY_ONLY whose egress hosts list only what the namespace uses,
+ *   and a NetworkPolicy that denies all egress but DNS, istiod and the other locked namespaces (the way to the
+ *   gateway is opened per workload by `EgressRoute.grantEgress`); both are named `name` (`egress-lockdown`);
+ * - for the gateway pods, a NetworkPolicy that lets them reach the internet (minus `privateCidrs`) only on the ports
+ *   their routes dial, and be reached only from the locked namespaces (and metrics scrapers);
+ * - an allow-nothing AuthorizationPolicy scoped to the gateway's pods (never selector-less in the root namespace,
+ *   which would deny the whole mesh), so a client passes only with a grant.
+ *
+ * Every list in these objects (locked namespaces, peers, ports, Sidecar hosts) is rendered at synth from the final
+ * namespaces, routes and grants, so a namespace locked after a route or a grant is covered like the others.
+ * NetworkPolicy needs a CNI that enforces it; without one these objects are accepted and do nothing.
+ */
+export class MeshEgressLockdown extends Construct implements IEgressLockdown {
+  /** The egress gateway that becomes the only way out. */
+  public readonly gateway: IEgressGateway;
+  /** The name of the NetworkPolicy and the Sidecar in each locked namespace. */
+  public readonly name: string;
+
+  private readonly locked = new Set<string>();
+  private readonly exempt: Set<string>;
+  private readonly dns: Required<ClusterDnsOptions>;
+  private readonly controlPlane: Required<ControlPlaneOptions>;
+  private readonly privateCidrs: string[];
+  private readonly metricsNamespaces: string[];
+  private readonly inCluster: InClusterRule[] = [];
+
+  public constructor(scope: Construct, id: string, props: MeshEgressLockdownProps) {
+    super(scope, id);
+    const gateway = props.gateway;
+    this.gateway = gateway;
+    this.name = props.name ?? 'egress-lockdown';
+    if (!Names.isDns1123Subdomain(this.name)) {
+      throw new Error(`${this.node.path}: name '${this.name}' is not a DNS-1123 subdomain; it names a NetworkPolicy and a Sidecar`);
+    }
+    this.exempt = new Set(props.exemptNamespaces ?? []);
+    this.dns = {
+      namespace: props.dns?.namespace ?? 'kube-system',
+      podLabels: props.dns?.podLabels ?? { 'k8s-app': 'kube-dns' },
+      port: props.dns?.port ?? 53,
+    };
+    this.controlPlane = {
+      namespace: props.controlPlane?.namespace ?? gateway.mesh.rootNamespace,
+      podLabels: props.controlPlane?.podLabels ?? { app: 'istiod' },
+    };
+    this.privateCidrs = this.checkCidrs(props.privateCidrs ?? DEFAULT_PRIVATE_CIDRS);
+    this.metricsNamespaces = [...props.metricsNamespaces ?? []];
+
+    const gatewayName = `${gateway.name}`;
+    new kplus.k8s.KubeNetworkPolicy(this, 'GatewayPolicy', {
+      metadata: { name: gatewayName, namespace: gateway.namespace },
+      spec: Lazy.any({ produce: () => this.renderGatewayPolicy() }),
+    });
+    // Allow nothing: with this policy on the gateway pods, a request passes only if a grant's ALLOW rule matches.
+    new security.AuthorizationPolicy(this, 'DenyByDefault', {
+      metadata: { name: `${gatewayName}-deny-by-default`, namespace: gateway.namespace },
+      spec: { selector: { matchLabels: gateway.podLabels } },
+    });
+
+    props.namespaces.forEach(ns => this.addNamespace(ns));
+    gateway.bindLockdown(this);
+    this.node.addValidation({ validate: () => this.validate() });
+  }
+
+  /** The locked namespaces, sorted (a copy). */
+  public get namespaces(): string[] {
+    return [...this.locked].sort();
+  }
+
+  /** The namespaces deliberately left unlocked, sorted (a copy). */
+  public get exemptNamespaces(): string[] {
+    return [...this.exempt].sort();
+  }
+
+  /**
+   * Locks one more namespace: REGISTRY_ONLY for its sidecars, and no egress but DNS, istiod, the other locked
+   * namespaces, and what grants open.
+   */
+  public addNamespace(namespace: string): void {
+    if (!Names.isDns1123Label(namespace)) {
+      throw new Error(`${this.node.path}: '${namespace}' is not a namespace name (a lower-case DNS-1123 label)`);
+    }
+    if (this.exempt.has(namespace)) {
+      throw new Error(`${this.node.path}: namespace '${namespace}' is both locked and exempt; remove it from one of `
+        + '`namespaces` and `exemptNamespaces`');
+    }
+    if (namespace === this.gateway.namespace) {
+      throw new Error(`${this.node.path}: namespace '${namespace}' holds the egress gateway, which must reach the `
+        + 'internet; lock the application namespaces, not the gateway\'s');
+    }
+    if (this.locked.has(namespace)) {
+      throw new Error(`${this.node.path}: namespace '${namespace}' is already locked`);
+    }
+    this.locked.add(namespace);
+    new kplus.k8s.KubeNetworkPolicy(this, `NetworkPolicy-${namespace}`, {
+      metadata: { name: this.name, namespace },
+      spec: Lazy.any({ produce: () => this.renderNamespacePolicy() }),
+    });
+    new networking.Sidecar(this, `Sidecar-${namespace}`, {
+      metadata: { name: this.name, namespace },
+      spec: Lazy.any({ produce: () => renderLockdownSidecar(this.sidecarHosts(namespace)) }),
+    });
+  }
+
+  /**
+   * Lets every locked namespace, including those locked later, reach in-cluster peers outside the locked set (a
+   * database namespace, a shared service), on the given ports. Name ports explicitly; never
+   * `NetworkPolicyPort.allTcp()`, which renders the `port: 0` the API server rejects.
+   */
+  public allowInCluster(peer: kplus.INetworkPolicyPeer, ports?: kplus.NetworkPolicyPort[]): void {
+    this.inCluster.push({ to: NetworkPolicyRender.kplusPeer(peer), ports: ports && ports.map(p => p._toKube()) });
+  }
+
+  /** DNS (UDP and TCP: large answers fall back to TCP) and istiod, which every proxy needs to start. */
+  private infrastructureRules(): kplus.k8s.NetworkPolicyEgressRule[] {
+    return [
+      {
+        to: [NetworkPolicyRender.podsIn(this.dns.namespace, this.dns.podLabels)],
+        ports: [NetworkPolicyRender.udp(this.dns.port), ...NetworkPolicyRender.tcp([this.dns.port])],
+      },
+      {
+        to: [NetworkPolicyRender.podsIn(this.controlPlane.namespace, this.controlPlane.podLabels)],
+        ports: NetworkPolicyRender.tcp([ISTIOD_XDS_PORT]),
+      },
+    ];
+  }
+
+  /** Deny all egress but DNS, istiod, every locked namespace and the in-cluster peers. */
+  private renderNamespacePolicy(): kplus.k8s.NetworkPolicySpec {
+    return {
+      podSelector: {},
+      policyTypes: ['Egress'],
+      egress: [
+        ...this.infrastructureRules(),
+        { to: NetworkPolicyRender.namespaces(this.locked) },
+        ...NetworkPolicyRender.canonical(this.inCluster.map(rule => ({ to: rule.to, ports: rule.ports }))),
+      ],
+    };
+  }
+
+  /**
+   * The gateway's way in, from locked namespaces on the pod ports its routes use, and its way out, to the internet
+   * minus the private ranges on the ports it dials.
+   */
+  private renderGatewayPolicy(): kplus.k8s.NetworkPolicySpec {
+    const legs = this.gateway.routes.flatMap(route => route.legs());
+    const podPorts = legs.map(leg => this.gateway.targetPortOf(leg.port) ?? leg.port);
+    const dialledPorts = legs.map(leg => leg.externalPort);
+    const ingress: kplus.k8s.NetworkPolicyIngressRule[] = [];
+    if (legs.length > 0 && this.locked.size > 0) {
+      ingress.push({ from: NetworkPolicyRender.namespaces(this.locked), ports: NetworkPolicyRender.tcp(podPorts) });
+    }
+    if (this.metricsNamespaces.length > 0) {
+      ingress.push({ from: NetworkPolicyRender.namespaces(this.metricsNamespaces), ports: NetworkPolicyRender.tcp(GATEWAY_METRICS_PORTS) });
+    }
+    return {
+      podSelector: { matchLabels: this.gateway.podLabels },
+      policyTypes: ['Egress', 'Ingress'],
+      egress: [
+        ...this.infrastructureRules(),
+        ...legs.length > 0 ? [{ to: [NetworkPolicyRender.ipBlock('0.0.0.0/0', this.privateCidrs)], ports: NetworkPolicyRender.tcp(dialledPorts) }] : [],
+      ],
+      ingress: ingress.length > 0 ? ingress : undefined,
+    };
+  }
+
+  /**
+   * What one locked namespace's proxies see: its own namespace, the root namespace, the other locked namespaces,
+   * the gateway, and for each host granted to it, the ServiceEntry's and the VirtualService's entries.
+   */
+  private sidecarHosts(namespace: string): string[] {
+    const gateway = this.gateway;
+    const hosts = ['./*', `${this.controlPlane.namespace}/*`];
+    // The control-plane entry already imports everything there; istiod warns about a duplicate.
+    if (gateway.namespace !== this.controlPlane.namespace) hosts.push(`${gateway.namespace}/${gateway.serviceHost}`);
+    for (const other of this.locked) {
+      if (other !== namespace) hosts.push(`${other}/*`);
+    }
+    for (const grant of gateway.grants) {
+      if (grant.grantee.toEgressGranteeConfig().namespace !== namespace) continue;
+      for (const host of grant.hosts) {
+        hosts.push(`${grant.route.serviceNamespace}/${host}`, `${grant.route.namespace}/${host}`);
+      }
+    }
+    return hosts;
+  }
+
+  /** The grants through the gateway must come from locked namespaces, or they only pretend to control egress. */
+  private validate(): string[] {
+    if (this.locked.size === 0) return ['a MeshEgressLockdown needs at least one namespace to lock'];
+    const errors: string[] = [];
+    for (const grant of this.gateway.grants) {
+      const namespace = grant.grantee.toEgressGranteeConfig().namespace;
+      if (this.exempt.has(namespace)) {
+        errors.push(`${grant.route.node.path}: namespace '${namespace}' is exempt from lockdown ${this.node.path}: its pods `
+          + 'leave directly, so a grant would only pretend to control them; lock the namespace or drop the grant');
+      } else if (!this.locked.has(namespace)) {
+        errors.push(`${grant.route.node.path}: namespace '${namespace}' is not locked by ${this.node.path} (locked: `
+          + `${this.namespaces.join(', ')}); add it with addNamespace so the grant is the only way out`);
+      }
+    }
+    return errors;
+  }
+
+  private checkCidrs(cidrs: string[]): string[] {
+    for (const cidr of cidrs) {
+      if (!Ip.isCidr(cidr) || cidr.includes(':')) {
+        throw new Error(`${this.node.path}: privateCidrs entry '${cidr}' is not an IPv4 CIDR like 10.0.0.0/8`);
+      }
+      const network = Ip.networkOf(cidr);
+      if (network) {
+        throw new Error(`${this.node.path}: privateCidrs entry '${cidr}' has host bits set; did you mean ${network}?`);
+      }
+    }
+    return [...cidrs];
+  }
+}

@@ -1,0 +1,342 @@
+import { ApiObject, Duration, JsonPatch } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import type { GatewayServicePort } from './gateway-install';
+import { resolveGatewayOptions, SPREAD_WEIGHT } from './gateway-sizing';
+import { GatewayDeploymentOptions } from './gateway-workload-options';
+import { IstioMesh } from '../mesh/istio-mesh';
+import { checkDns1035Label, checkDns1123Label, checkDnsSubdomain, checkLabels, istioLabelOf } from '../private/kubernetes-names';
+import { namespaceOf } from '../private/namespace';
+
+/**
+ * Properties of a `GatewayWorkload`.
+ */
+export interface GatewayWorkloadProps extends GatewayDeploymentOptions {
+  /**
+   * The type of the gateway Service.
+   * @default ServiceType.CLUSTER_IP
+   */
+  readonly serviceType?: kplus.ServiceType;
+}
+
+/**
+ * Options of `GatewayWorkload.addPort`.
+ */
+export interface GatewayWorkloadAddPortOptions {
+  /**
+   * The pod port behind the Service port.
+   * @default - the Service port (the pods may bind ports below 1024)
+   */
+  readonly targetPort?: number;
+  /**
+   * The Service port name.
+   * @default - `http2` for 80 and `https` for 443 (the chart's names), `tcp-<port>` otherwise
+   */
+  readonly name?: string;
+}
+
+/**
+ * The workload of an Istio gateway, deployed the way the istio/gateway Helm chart deploys it: a Deployment whose
+ * `istio-proxy` container Istio's `gateway` injection template fills in, a Service, a ServiceAccount, an
+ * autoscaler, and a PodDisruptionBudget when more than one replica is required.
+ *
+ * Every object is named `name`, and the Deployment, Service and budget select the chart's stable labels (`app` and
+ * `istio`), never a construct-path label: renaming a construct id changes nothing Kubernetes cannot update in
+ * place, and a Deployment with these labels can take over the pods of an installed gateway of the same name.
+ *
+ * The Service carries the status port and exactly the ports added with `addPort`, so it exposes what the routes
+ * through the gateway use and nothing else. Egress and ingress gateways differ only in how they use it.
+ */
+export class GatewayWorkload extends Construct {
+  /** The proxy's health port, which load balancers and the readiness probe query. */
+  public static readonly STATUS_PORT = 15021;
+
+  /** The name of every object of the gateway. */
+  public readonly name: string;
+  /** The namespace of every object of the gateway. */
+  public readonly namespace: string;
+  /** The mesh the gateway belongs to. */
+  public readonly mesh: IstioMesh;
+  /** The labels the Deployment and Service select the gateway pods by: `app` and `istio`. */
+  public readonly selectorLabels: { [key: string]: string };
+  /** The gateway pods. */
+  public readonly deployment: kplus.Deployment;
+  /** The gateway Service. */
+  public readonly service: kplus.Service;
+  /** The identity of the gateway pods. */
+  public readonly serviceAccount: kplus.ServiceAccount;
+  /** Scales the Deployment on CPU. */
+  public readonly autoscaler: kplus.HorizontalPodAutoscaler;
+  /** Limits voluntary evictions to one pod at a time; only when more than one replica is required. */
+  public readonly disruptionBudget?: kplus.k8s.KubePodDisruptionBudget;
+
+  private readonly labels: { [key: string]: string };
+  private readonly proxy: kplus.Container;
+  private readonly servicePorts = new Map<number, ExposedPort>();
+  private secretReader?: kplus.Role;
+
+  public constructor(scope: Construct, id: string, props: GatewayWorkloadProps) {
+    super(scope, id);
+    const path = this.node.path;
+    this.namespace = namespaceOf(this, props.namespace, 'a gateway workload');
+    const options = resolveGatewayOptions(path, props);
+    this.name = props.name ?? 'istio-gateway';
+    this.mesh = props.mesh ?? IstioMesh.DEFAULT;
+    checkDns1035Label(path, 'name', this.name);
+    if (props.serviceAccountName !== undefined) checkDnsSubdomain(path, 'serviceAccountName', props.serviceAccountName);
+    if (props.serviceType === kplus.ServiceType.EXTERNAL_NAME) {
+      throw new Error(`${path}: a gateway Service cannot be of type ExternalName, it must select the gateway pods; `
+        + 'use ClusterIP (egress), or LoadBalancer or NodePort (ingress)');
+    }
+    const extraLabels = { ...props.labels };
+    for (const key of ['app', 'istio', 'istio.io/rev', 'sidecar.istio.io/inject', kplus.Pod.ADDRESS_LABEL]) {
+      if (key in extraLabels) {
+        throw new Error(`${path}: labels must not set '${key}'; use appLabel, istioLabel or IstioMesh.revision; `
+          + 'the injection label is always set');
+      }
+    }
+    this.selectorLabels = { app: props.appLabel ?? this.name, istio: props.istioLabel ?? istioLabelOf(this.name) };
+    this.labels = { ...extraLabels, ...this.selectorLabels };
+    checkLabels(path, 'pod label', this.labels);
+
+    this.serviceAccount = new kplus.ServiceAccount(this, 'ServiceAccount', {
+      metadata: this.metadata(props.serviceAccountName ?? this.name),
+    });
+
+    this.deployment = new kplus.Deployment(this, 'Deployment', {
+      // No `replicas`: the autoscaler owns the count, and a fixed one would fight it.
+      metadata: this.metadata(),
+      // The chart's selector labels, not cdk8s-plus' construct-path label: a Deployment's selector never changes in
+      // place, so it must not follow construct ids.
+      select: false,
+      podMetadata: {
+        labels: {
+          ...this.labels,
+          // The label is what the injection webhook's object selector matches in namespaces without injection.
+          'sidecar.istio.io/inject': 'true',
+          ...this.mesh.revision === undefined ? {} : { 'istio.io/rev': this.mesh.revision },
+        },
+        annotations: {
+          'inject.istio.io/templates': 'gateway',
+          'sidecar.istio.io/inject': 'true',
+          // The chart's scrape settings (15020 serves Envoy's and the agent's metrics merged): every call out of
+          // the mesh passes here, which makes this the place to watch it.
+          'prometheus.io/scrape': 'true',
+          'prometheus.io/port': '15020',
+          'prometheus.io/path': '/stats/prometheus',
+        },
+      },
+      serviceAccount: this.serviceAccount,
+      securityContext: {
+        ensureNonRoot: true,
+        // Lets the non-root proxy bind the ports routes use (80, 443, …) without NET_BIND_SERVICE.
+        sysctls: [{ name: 'net.ipv4.ip_unprivileged_port_start', value: '0' }],
+      },
+    });
+    this.deployment.select(kplus.LabelSelector.of({ labels: this.selectorLabels }));
+    // cdk8s-plus labels every pod with its construct path; nothing selects on it here, and a construct id must not
+    // reach the pods (renaming one would roll the gateway).
+    ApiObject.of(this.deployment).addJsonPatch(JsonPatch.remove(`/spec/template/metadata/labels/${kplus.Pod.ADDRESS_LABEL.replace('/', '~1')}`));
+
+    this.proxy = this.deployment.addContainer({
+      name: 'istio-proxy',
+      // Replaced by the injector with the control plane's proxy image.
+      image: 'auto',
+      imagePullPolicy: props.imagePullPolicy ?? kplus.ImagePullPolicy.IF_NOT_PRESENT,
+      // No portNumber: cdk8s-plus would add a TCP startup probe, and the injector supplies the real probes.
+      ports: [{ number: 15090, name: 'http-envoy-prom' }],
+      resources: options.resources,
+      securityContext: {
+        // The chart's container settings (1337 is the proxy image's user).
+        user: 1337,
+        group: 1337,
+        ensureNonRoot: true,
+        privileged: false,
+        readOnlyRootFilesystem: true,
+        allowPrivilegeEscalation: false,
+        capabilities: { drop: [kplus.Capability.ALL] },
+        // Not in the chart: makes the pod admissible under the `restricted` Pod Security Standard.
+        seccompProfile: { type: kplus.SeccompProfileType.RUNTIME_DEFAULT },
+      },
+    });
+
+    const scheduling = this.deployment.scheduling;
+    const nodeLabels = Object.entries(options.nodeSelector);
+    if (nodeLabels.length > 0) {
+      // One required term with every label: the node-affinity form of a nodeSelector.
+      scheduling.attract(kplus.Node.labeled(...nodeLabels.map(([key, value]) => kplus.NodeLabelQuery.is(key, value))));
+    }
+    for (const toleration of options.tolerations) {
+      const taintOptions = { effect: toleration.effect };
+      scheduling.tolerate(kplus.Node.tainted(toleration.value === undefined
+        ? kplus.NodeTaintQuery.exists(toleration.key, taintOptions)
+        : kplus.NodeTaintQuery.is(toleration.key, toleration.value, taintOptions)));
+    }
+    for (const topology of options.spreadAcross) {
+      scheduling.spread({ topology, weight: SPREAD_WEIGHT });
+    }
+    if (options.priorityClassName !== undefined) {
+      // cdk8s-plus does not model priorityClassName.
+      ApiObject.of(this.deployment).addJsonPatch(
+        JsonPatch.add('/spec/template/spec/priorityClassName', options.priorityClassName));
+    }
+
+    this.service = new kplus.Service(this, 'Service', {
+      metadata: this.metadata(),
+      type: props.serviceType ?? kplus.ServiceType.CLUSTER_IP,
+    });
+    // By label, not `selector: this.deployment`: cdk8s-plus would select on its construct-path label.
+    Object.entries(this.selectorLabels).forEach(([key, value]) => this.service.selectLabel(key, value));
+    // The chart calls it `status-port`; the `http-` prefix tells Istio its protocol instead of leaving it to sniffing.
+    this.bindPort({ port: GatewayWorkload.STATUS_PORT, targetPort: GatewayWorkload.STATUS_PORT, name: 'http-status-port' });
+
+    this.autoscaler = new kplus.HorizontalPodAutoscaler(this, 'Autoscaler', {
+      metadata: this.metadata(),
+      target: this.deployment,
+      minReplicas: options.minReplicas,
+      maxReplicas: options.maxReplicas,
+      metrics: [kplus.Metric.resourceCpu(kplus.MetricTarget.averageUtilization(options.targetCpuUtilizationPercent))],
+      // The Kubernetes defaults, which the chart's autoscaler (no `behavior`) gets; cdk8s-plus's own defaults
+      // would scale down by at most minReplicas pods per 5 minutes.
+      scaleUp: {
+        strategy: kplus.ScalingStrategy.MAX_CHANGE,
+        stabilizationWindow: Duration.seconds(0),
+        policies: [
+          { replicas: kplus.Replicas.absolute(4), duration: Duration.seconds(15) },
+          { replicas: kplus.Replicas.percent(100), duration: Duration.seconds(15) },
+        ],
+      },
+      scaleDown: {
+        strategy: kplus.ScalingStrategy.MAX_CHANGE,
+        stabilizationWindow: Duration.minutes(5),
+        policies: [{ replicas: kplus.Replicas.percent(100), duration: Duration.seconds(15) }],
+      },
+    });
+
+    // With one required replica a budget either blocks every node drain (minAvailable: 1, the reason the chart
+    // renders it only above one: kubernetes/kubernetes#93476) or protects nothing (maxUnavailable: 1).
+    if (options.minReplicas > 1) {
+      this.disruptionBudget = new kplus.k8s.KubePodDisruptionBudget(this, 'DisruptionBudget', {
+        metadata: this.metadata(),
+        spec: {
+          maxUnavailable: kplus.k8s.IntOrString.fromNumber(1),
+          // The chart's budget selects what the Deployment selects.
+          selector: { matchLabels: this.selectorLabels },
+        },
+      });
+    }
+  }
+
+  /** Every label of the gateway pods: `app`, `istio` and the extra labels (a copy). */
+  public get podLabels(): { [key: string]: string } {
+    return { ...this.labels };
+  }
+
+  /** The gateway Service's cluster FQDN. */
+  public get serviceHost(): string {
+    return this.mesh.serviceHost(this.name, this.namespace);
+  }
+
+  /** The Service ports, status port included. Returns a copy; use `addPort` to add one. */
+  public get ports(): GatewayServicePort[] {
+    return [...this.servicePorts.values()];
+  }
+
+  /**
+   * Exposes a port on the gateway Service and the proxy container. Adding a port again with the same (or no)
+   * options does nothing, so every route through the gateway can ask for the ports it uses.
+   */
+  public addPort(port: number, options: GatewayWorkloadAddPortOptions = {}): void {
+    const path = this.node.path;
+    const targetPort = options.targetPort ?? port;
+    checkPortNumber(path, 'port', port);
+    checkPortNumber(path, 'targetPort', targetPort);
+    const existing = this.servicePorts.get(port);
+    if (existing) {
+      if (existing.targetPort !== targetPort || (options.name !== undefined && options.name !== existing.name)) {
+        throw new Error(`${path}: port ${port} is already exposed as '${existing.name}' → ${existing.targetPort}, `
+          + `not ${options.name === undefined ? '' : `'${options.name}' `}→ ${targetPort}; one Service port has `
+          + 'one target, so use another port number');
+      }
+      return;
+    }
+    const name = options.name ?? defaultPortName(port);
+    checkDns1123Label(path, 'port name', name);
+    const clash = this.ports.find(p => p.name === name);
+    if (clash) {
+      throw new Error(`${path}: port ${port} would be named '${name}', which port ${clash.port} already uses; `
+        + 'pass another name');
+    }
+    this.bindPort({ port, targetPort, name });
+  }
+
+  /** The pod port behind a Service port, or undefined when the Service does not expose it. */
+  public targetPortOf(servicePort: number): number | undefined {
+    return this.servicePorts.get(servicePort)?.targetPort;
+  }
+
+  /**
+   * Lets the gateway read Secrets in its namespace, which Istio requires before it serves a `credentialName` (a
+   * client certificate for mutual TLS origination, a server certificate on ingress). Creates the Role and
+   * RoleBinding once and returns the Role.
+   */
+  public grantSecretRead(): kplus.Role {
+    if (!this.secretReader) {
+      this.secretReader = new kplus.Role(this, 'SecretReader', { metadata: this.metadata() });
+      this.secretReader.allowRead(kplus.ApiResource.SECRETS);
+      // Not `Role.bind`, so the binding gets the gateway's name and labels like every other object.
+      const binding = new kplus.RoleBinding(this, 'SecretReaderBinding', {
+        metadata: this.metadata(),
+        role: this.secretReader,
+      });
+      binding.addSubjects(this.serviceAccount);
+    }
+    return this.secretReader;
+  }
+
+  private bindPort(port: ExposedPort): void {
+    this.service.bind(port.port, { targetPort: port.targetPort, name: port.name, protocol: kplus.Protocol.TCP });
+    // Declared on the container too, so Istio's pod-port metadata and NetworkPolicies derived from the pods see
+    // it; two Service ports may share a target.
+    if (port.port !== GatewayWorkload.STATUS_PORT && !this.proxy.ports.some(p => p.number === port.targetPort)) {
+      this.proxy.addPort({ number: port.targetPort, protocol: kplus.Protocol.TCP });
+    }
+    this.servicePorts.set(port.port, port);
+  }
+
+  private metadata(name: string = this.name): { name: string; namespace: string; labels: { [key: string]: string } } {
+    return { name, namespace: this.namespace, labels: this.labels };
+  }
+}
+
+/** A Service port with its defaults applied. */
+interface ExposedPort extends GatewayServicePort {
+  readonly targetPort: number;
+  readonly name: string;
+}
+
+/** Ports the Istio proxy binds itself (istio.io "Ports used by Istio"); a route on one would collide with it. */
+const PROXY_PORTS = [15000, 15001, 15004, 15006, 15008, 15009, 15020, 15021, 15053, 15090];
+
+function checkPortNumber(path: string, what: string, port: number): void {
+  if (!Number.isInteger(port) || port < 1 || port > 65535) {
+    throw new Error(`${path}: ${what} ${port} is not a port number (1-65535)`);
+  }
+  if (PROXY_PORTS.includes(port)) {
+    throw new Error(`${path}: ${what} ${port} is used by the Istio proxy itself (${PROXY_PORTS.join(', ')}); `
+      + 'route the traffic on another port');
+  }
+}
+
+/**
+ * 80 and 443 keep the chart's names. Other ports are named `tcp-`: the gateway's listeners come from Istio
+ * `Gateway` servers, not from this name, and `tcp` keeps sidecars from protocol-sniffing server-first protocols
+ * on the way to the gateway.
+ */
+function defaultPortName(port: number): string {
+  switch (port) {
+    case 80: return 'http2';
+    case 443: return 'https';
+    default: return `tcp-${port}`;
+  }
+}

@@ -1,0 +1,95 @@
+import { Names } from '../private/names';
+import { IstioProtocol } from '../private/protocol';
+
+/**
+ * Protocols Istio accepts on a ServiceEntry port (`protocol.Parse` in istiod).
+ */
+export enum PortProtocol {
+  HTTP = 'HTTP',
+  HTTPS = 'HTTPS',
+  HTTP2 = 'HTTP2',
+  GRPC = 'GRPC',
+  TLS = 'TLS',
+  TCP = 'TCP',
+  MONGO = 'Mongo',
+  MYSQL = 'MySQL',
+  REDIS = 'Redis',
+}
+
+/**
+ * A port of an external service: a number, the protocol Istio treats it as, and an Istio-conformant name.
+ *
+ * The name is `<protocol>-<number>` (`https-443`): a DNS-1123 label, unique per number, and readable in Envoy
+ * stats. Use the factories; `of` is the escape hatch.
+ */
+export class ExternalPort {
+  /** Plain HTTP; Istio routes it by Host header. */
+  public static http(number: number = 80): ExternalPort {
+    return new ExternalPort(number, PortProtocol.HTTP);
+  }
+
+  /** HTTPS originated by the application: opaque to the proxy, routed by SNI. */
+  public static https(number: number = 443): ExternalPort {
+    return new ExternalPort(number, PortProtocol.HTTPS);
+  }
+
+  /** Any TLS protocol originated by the application, routed by SNI. */
+  public static tls(number: number = 443): ExternalPort {
+    return new ExternalPort(number, PortProtocol.TLS);
+  }
+
+  /** Opaque TCP: no Host or SNI, so Istio can tell destinations apart only by IP address. */
+  public static tcp(number: number): ExternalPort {
+    return new ExternalPort(number, PortProtocol.TCP);
+  }
+
+  /** gRPC (HTTP/2 with gRPC semantics). */
+  public static grpc(number: number): ExternalPort {
+    return new ExternalPort(number, PortProtocol.GRPC);
+  }
+
+  /** Cleartext HTTP/2. */
+  public static http2(number: number): ExternalPort {
+    return new ExternalPort(number, PortProtocol.HTTP2);
+  }
+
+  /** Any protocol Istio knows, with an optional name (default `<protocol>-<number>`). */
+  public static of(number: number, protocol: PortProtocol, name?: string): ExternalPort {
+    return new ExternalPort(number, protocol, name);
+  }
+
+  /** The port number, 1..65535. */
+  public readonly number: number;
+  /** The protocol Istio treats the port as. */
+  public readonly protocol: PortProtocol;
+  /** The port name Istio sees: `<protocol>-<number>` unless given. */
+  public readonly name: string;
+
+  private constructor(number: number, protocol: PortProtocol, name?: string) {
+    this.number = number;
+    this.protocol = protocol;
+    if (!Number.isInteger(number) || number < 1 || number > 65535) {
+      throw new Error(`port ${number} is not a port number: use an integer from 1 to 65535`);
+    }
+    this.name = name ?? `${protocol.toLowerCase()}-${number}`;
+    if (!Names.isDns1123Label(this.name)) {
+      throw new Error(`port name '${this.name}' is not a DNS-1123 label (lowercase alphanumerics and '-', at most 63): `
+        + 'Istio rejects it; pick a name like \'https-443\'');
+    }
+  }
+
+  /** Whether the proxy sees HTTP on this port (Host-based routing, retries, headers). */
+  public get isHttp(): boolean {
+    return IstioProtocol.isHttp(this.protocol);
+  }
+
+  /** Whether the application speaks TLS on this port (SNI-based routing). */
+  public get isTls(): boolean {
+    return IstioProtocol.isTls(this.protocol);
+  }
+
+  /** `443/HTTPS`, for messages. */
+  public toString(): string {
+    return `${this.number}/${this.protocol}`;
+  }
+}

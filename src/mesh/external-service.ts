@@ -1,0 +1,456 @@
+import { ApiObjectMetadata, Lazy } from 'cdk8s';
+import { Construct, IConstruct } from 'constructs';
+import { ExternalPort, PortProtocol } from './external-port';
+import * as networking from '../../imports/networking.istio.io';
+import { Visibility } from '../private/export-to';
+import { checkHostname, isWildcard } from '../private/hostname';
+import { Names } from '../private/names';
+import { namespaceOf } from '../private/namespace';
+import { ObjectNames } from '../private/object-names';
+import { renderServiceEntry, renderSidecarTlsOrigination } from '../render/istio/service-entry';
+
+/**
+ * How the proxy finds the addresses behind an external host (ServiceEntry `resolution`).
+ */
+export enum Resolution {
+  /**
+   * Resolve the host with DNS and connect to the addresses it returns, all of them, load-balanced. The secure
+   * default: the proxy decides where bytes go, not the client, and it is the only mode an egress gateway can route
+   * to (its original destination is itself).
+   */
+  DNS = 'DNS',
+  /** Resolve with DNS and use the first address only, for hosts that return many short-lived ones. */
+  DNS_ROUND_ROBIN = 'DNS_ROUND_ROBIN',
+  /** Connect to the `endpoints` given, which must be IP addresses. */
+  STATIC = 'STATIC',
+  /**
+   * Forward to whatever address the client dialled. Needed for CIDR `addresses` and usable for wildcards from
+   * sidecars, but it checks only the Host/SNI the client claims, and through an egress gateway it loops back to the
+   * gateway itself, so routes refuse it.
+   */
+  NONE = 'NONE',
+  /**
+   * Istio 1.30: resolve each concrete name under a wildcard host on demand, from sidecars only (not gateways).
+   * Caveat: the proxy trusts the client's SNI/Host, so a client can present an allowed name while connecting for
+   * another; pair it with authorization and treat it as weaker than per-host DNS entries.
+   */
+  DYNAMIC_DNS = 'DYNAMIC_DNS',
+}
+
+/**
+ * Whether the service is outside the mesh (no sidecars at the far end) or a mesh workload Istio cannot discover.
+ */
+export enum Location {
+  /** Outside the mesh: Istio's mTLS is not used towards it. */
+  MESH_EXTERNAL = 'MESH_EXTERNAL',
+  /** Part of the mesh but not discovered by Istio (VMs, other clusters). */
+  MESH_INTERNAL = 'MESH_INTERNAL',
+}
+
+/**
+ * An endpoint of an external service: an IP address (STATIC) or a host name (DNS) that serves every host of it.
+ */
+export interface ExternalEndpoint {
+  /** IP address, or with DNS resolution a host name, or a `unix://` socket path. */
+  readonly address: string;
+  /**
+   * Port name → port number on this endpoint, for endpoints that listen on other ports than the service.
+   * @default - the service ports
+   */
+  readonly ports?: { [portName: string]: number };
+  /**
+   * Load-balancing weight.
+   * @default - equal weights
+   */
+  readonly weight?: number;
+}
+
+/**
+ * TLS origination at the client sidecar: the application speaks plain HTTP to `port`, the sidecar opens TLS to
+ * `targetPort`, so the app needs no TLS library and the proxy still sees (and can report and retry) HTTP.
+ */
+export interface SidecarTlsOrigination {
+  /** The HTTP port of this service the application calls. */
+  readonly port: number;
+  /**
+   * The TLS port on the remote host.
+   * @default 443
+   */
+  readonly targetPort?: number;
+  /**
+   * File path, in the sidecar, of the CA bundle that verifies the remote certificate.
+   * @default - the proxy's system trust store
+   */
+  readonly caCertificates?: string;
+}
+
+/**
+ * Told about every host and port of an `ExternalService`: those it has when `observe` is called, and each one
+ * added later. This is how a route that carries "every host of the service" carries the final set, whatever order
+ * the calls come in.
+ */
+export interface IExternalServiceObserver {
+  /** Called once per host of the service. */
+  onHost(host: string): void;
+  /** Called once per port of the service. */
+  onPort(port: ExternalPort): void;
+}
+
+/**
+ * Properties of an `ExternalService`.
+ */
+export interface ExternalServiceProps {
+  /**
+   * Metadata of the ServiceEntry; its namespace decides who owns the entry.
+   * @default - the chart's namespace and a name generated from the construct path
+   */
+  readonly metadata?: ApiObjectMetadata;
+  /**
+   * The host names clients use: FQDNs, or `*.example.com` wildcards (only as the whole first label).
+   * More can be added with `addHost`.
+   */
+  readonly hosts: string[];
+  /**
+   * The ports clients use. More can be added with `addPort`.
+   * @default - none: add at least one with `addPort`
+   */
+  readonly ports?: ExternalPort[];
+  /**
+   * How the proxy finds the remote addresses.
+   * @default Resolution.DNS
+   */
+  readonly resolution?: Resolution;
+  /**
+   * Whether the service is outside the mesh.
+   * @default Location.MESH_EXTERNAL
+   */
+  readonly location?: Location;
+  /**
+   * Fixed endpoints (IPs for STATIC; IPs or host names for DNS). More can be added with `addEndpoint`.
+   * @default - none: the hosts themselves are resolved
+   */
+  readonly endpoints?: ExternalEndpoint[];
+  /**
+   * Virtual IPs or CIDRs of the service, so that opaque TCP can be told apart by destination address.
+   * CIDRs need NONE or STATIC resolution. More can be added with `addAddress`.
+   * @default - none (Istio auto-allocates a VIP where it can)
+   */
+  readonly addresses?: string[];
+  /**
+   * Namespaces whose proxies see this entry, besides its own. Routes add their egress gateway's namespace and
+   * grants add their clients' namespaces, so the default suits a locked-down mesh: an entry is visible only where
+   * it is used, which also keeps every other sidecar's configuration small. Use `['*']` for every namespace. More
+   * can be added with `addExportTo`.
+   * @default - the entry's own namespace, plus what routes and grants add
+   */
+  readonly exportTo?: string[];
+  /**
+   * TLS origination at the client sidecar, per HTTP port. More can be added with `originateTls`.
+   * @default - none
+   */
+  readonly tlsOrigination?: SidecarTlsOrigination[];
+}
+
+/** Istio's cap on the ports and on the addresses of one ServiceEntry. */
+const MAX_ITEMS = 256;
+
+/**
+ * Every ExternalService of an app, by the app's root construct, for the checks that span entries. The first entry
+ * of an app registers the one app-wide check, so the cost stays linear in the number of entries.
+ */
+const SERVICES_OF_APP = new WeakMap<IConstruct, ExternalService[]>();
+
+/**
+ * An external host (or set of hosts sharing ports) registered with the mesh: an Istio `ServiceEntry`.
+ *
+ * With the mesh in REGISTRY_ONLY mode, an entry is what makes a host reachable at all; route it through an
+ * egress gateway with `EgressRoute`. Errors that depend only on one call are thrown at once; those that depend on
+ * the whole entry (a wildcard host with DNS resolution and no endpoint, several hosts on an opaque TCP port) are
+ * reported when the app is synthesized.
+ */
+export class ExternalService extends Construct {
+  /** The namespace the ServiceEntry is in. */
+  public readonly namespace: string;
+  /** How the proxy finds the remote addresses. */
+  public readonly resolution: Resolution;
+  /** Whether the service is outside the mesh. */
+  public readonly location: Location;
+
+  private readonly serviceEntry: networking.ServiceEntry;
+  private readonly _hosts: string[] = [];
+  private readonly _ports: ExternalPort[] = [];
+  private readonly _endpoints: ExternalEndpoint[] = [];
+  private readonly _addresses: string[] = [];
+  private readonly visibility: Visibility;
+  private readonly origination = new Map<number, SidecarTlsOrigination>();
+  private readonly originationRules = new Map<string, networking.DestinationRule>();
+  private readonly observers: IExternalServiceObserver[] = [];
+
+  public constructor(scope: Construct, id: string, props: ExternalServiceProps) {
+    super(scope, id);
+    this.namespace = namespaceOf(this, props.metadata?.namespace, 'an ExternalService');
+    this.resolution = props.resolution ?? Resolution.DNS;
+    this.location = props.location ?? Location.MESH_EXTERNAL;
+    this.visibility = new Visibility(this.node.path);
+    this.visibility.add(this.namespace);
+
+    this.serviceEntry = new networking.ServiceEntry(this, 'Resource', {
+      metadata: { ...props.metadata, namespace: this.namespace },
+      spec: Lazy.any({
+        produce: () => renderServiceEntry({
+          namespace: this.namespace,
+          hosts: this._hosts,
+          ports: this._ports,
+          targetPorts: new Map([...this.origination].map(([port, o]) => [port, o.targetPort ?? 443])),
+          resolution: this.resolution,
+          location: this.location,
+          endpoints: this._endpoints,
+          addresses: this._addresses,
+          visibleIn: this.visibility.names(),
+        }),
+      }),
+    });
+
+    props.hosts.forEach(host => this.addHost(host));
+    (props.ports ?? []).forEach(port => this.addPort(port));
+    (props.endpoints ?? []).forEach(endpoint => this.addEndpoint(endpoint));
+    (props.addresses ?? []).forEach(address => this.addAddress(address));
+    (props.tlsOrigination ?? []).forEach(options => this.originateTls(options));
+    (props.exportTo ?? []).forEach(namespace => this.addExportTo(namespace));
+
+    this.node.addValidation({ validate: () => this.validateWhole() });
+    const siblings = SERVICES_OF_APP.get(this.node.root);
+    if (siblings) {
+      siblings.push(this);
+    } else {
+      SERVICES_OF_APP.set(this.node.root, [this]);
+      this.node.addValidation({ validate: () => validateAcrossServices(SERVICES_OF_APP.get(this.node.root)!) });
+    }
+  }
+
+  /** The ServiceEntry's name. */
+  public get name(): string {
+    return this.serviceEntry.name;
+  }
+
+  /** The hosts of this service (a copy). */
+  public get hosts(): string[] {
+    return [...this._hosts];
+  }
+
+  /** The ports of this service (a copy). */
+  public get ports(): ExternalPort[] {
+    return [...this._ports];
+  }
+
+  /** The endpoints of this service (a copy). */
+  public get endpoints(): ExternalEndpoint[] {
+    return [...this._endpoints];
+  }
+
+  /** The virtual IPs and CIDRs of this service (a copy). */
+  public get addresses(): string[] {
+    return [...this._addresses];
+  }
+
+  /**
+   * The namespaces whose proxies see this entry, by name and sorted, or `['*']`. The routes and rules for its hosts
+   * share it: whoever can call a host must also see how it is routed.
+   */
+  public get visibleNamespaces(): string[] {
+    return this.visibility.names();
+  }
+
+  /** The declared port with this number, if any. */
+  public findPort(number: number): ExternalPort | undefined {
+    return this._ports.find(p => p.number === number);
+  }
+
+  /**
+   * Calls `observer` for every host and port of this service, now and whenever one is added. Adding a host or
+   * port stays additive, so every observer sees the same final set.
+   */
+  public observe(observer: IExternalServiceObserver): void {
+    this.observers.push(observer);
+    this._ports.forEach(port => observer.onPort(port));
+    this._hosts.forEach(host => observer.onHost(host));
+  }
+
+  /**
+   * Makes the entry (and the routes for its hosts) visible to proxies in `namespace`, or in every namespace with
+   * `*`. Routes add their gateway's namespace and grants their grantees', so this is for other consumers.
+   */
+  public addExportTo(namespace: string): void {
+    this.visibility.add(namespace === '.' ? this.namespace : namespace);
+  }
+
+  /** Registers another host name under the same ports. */
+  public addHost(host: string): void {
+    checkHostname(host, this.node.path, 'ExternalService host');
+    if (this._hosts.includes(host)) {
+      throw new Error(`${this.node.path}: host '${host}' is listed twice; list each host once`);
+    }
+    this._hosts.push(host);
+    if (this.origination.size > 0) this.addOriginationRule(host);
+    this.observers.forEach(observer => observer.onHost(host));
+  }
+
+  /** Adds a port. Numbers and names must be unique (Istio rejects the entry otherwise). */
+  public addPort(port: ExternalPort): void {
+    const clash = this._ports.find(p => p.number === port.number || p.name === port.name);
+    if (clash) {
+      throw new Error(`${this.node.path}: port ${port} clashes with port ${clash} (name '${clash.name}'): `
+        + 'each port number and port name may appear once in a ServiceEntry');
+    }
+    if (this._ports.length === MAX_ITEMS) {
+      throw new Error(`${this.node.path}: a ServiceEntry holds at most ${MAX_ITEMS} ports; split the hosts over several ExternalServices`);
+    }
+    if (this.resolution === Resolution.DYNAMIC_DNS && !(port.isHttp || port.protocol === PortProtocol.TLS)) {
+      throw new Error(`${this.node.path}: port ${port} cannot be used with DYNAMIC_DNS resolution, which supports `
+        + 'HTTP, HTTP2, GRPC and TLS ports only; use ExternalPort.tls() for application TLS');
+    }
+    this._ports.push(port);
+    this.observers.forEach(observer => observer.onPort(port));
+  }
+
+  /** Adds an endpoint. */
+  public addEndpoint(endpoint: ExternalEndpoint): void {
+    const path = this.node.path;
+    switch (this.resolution) {
+      case Resolution.NONE:
+        throw new Error(`${path}: endpoint '${endpoint.address}' cannot be used with resolution NONE, which forwards `
+          + 'to the address the client dialled; use STATIC (IP endpoints) or DNS (host name endpoints)');
+      case Resolution.DYNAMIC_DNS:
+        throw new Error(`${path}: DYNAMIC_DNS resolves each name on demand and takes no endpoints; use DNS with `
+          + `endpoint '${endpoint.address}' instead`);
+      case Resolution.STATIC:
+        if (!Names.isIpAddress(endpoint.address) && !endpoint.address.startsWith('unix://')) {
+          throw new Error(`${path}: STATIC endpoint '${endpoint.address}' is not an IP address; use resolution DNS `
+            + 'for host name endpoints');
+        }
+        break;
+      case Resolution.DNS_ROUND_ROBIN:
+        if (this._endpoints.length === 1) {
+          throw new Error(`${path}: DNS_ROUND_ROBIN takes at most one endpoint; use DNS to balance over several`);
+        }
+        break;
+      default:
+        break;
+    }
+    for (const name of Object.keys(endpoint.ports ?? {})) {
+      if (!this._ports.some(p => p.name === name)) {
+        throw new Error(`${path}: endpoint '${endpoint.address}' maps port '${name}', which the service does not `
+          + `declare (ports: ${this._ports.map(p => p.name).join(', ') || 'none'}); add the port first`);
+      }
+    }
+    this._endpoints.push(endpoint);
+  }
+
+  /** Adds a virtual IP or, with NONE or STATIC resolution, a CIDR. */
+  public addAddress(address: string): void {
+    const path = this.node.path;
+    if (this.resolution === Resolution.DYNAMIC_DNS) {
+      throw new Error(`${path}: DYNAMIC_DNS takes no addresses; drop '${address}' or use another resolution`);
+    }
+    if (!Names.isIpOrCidr(address)) {
+      throw new Error(`${path}: address '${address}' is not an IP address or CIDR (e.g. 203.0.113.10 or 203.0.113.0/24)`);
+    }
+    if (address.includes('/') && this.resolution !== Resolution.NONE && this.resolution !== Resolution.STATIC) {
+      throw new Error(`${path}: CIDR address '${address}' needs resolution NONE or STATIC, not ${this.resolution}; `
+        + 'give a single IP, or change the resolution');
+    }
+    if (this._addresses.length === MAX_ITEMS) {
+      throw new Error(`${path}: a ServiceEntry holds at most ${MAX_ITEMS} addresses; split them over several ExternalServices`);
+    }
+    this._addresses.push(address);
+  }
+
+  /**
+   * Originates TLS at the client sidecar for one HTTP port: the ServiceEntry port gets `targetPort` and a
+   * DestinationRule per host sets SIMPLE TLS with the host as SNI.
+   */
+  public originateTls(options: SidecarTlsOrigination): void {
+    const port = this._ports.find(p => p.number === options.port);
+    if (!port || !port.isHttp) {
+      throw new Error(`${this.node.path}: TLS origination needs an HTTP port the application calls in plain text, and `
+        + `port ${options.port} is ${port ? port.toString() : 'not declared'}; add ExternalPort.http(${options.port}) first`);
+    }
+    if (this.origination.has(port.number)) {
+      throw new Error(`${this.node.path}: TLS origination for port ${port.number} is already configured`);
+    }
+    this.origination.set(port.number, options);
+    this._hosts.forEach(host => this.addOriginationRule(host));
+  }
+
+  /**
+   * One DestinationRule per host, because a rule names one host and the SNI must be that host's name. Its
+   * visibility follows the entry's: whoever can call the host must also originate TLS to it.
+   */
+  private addOriginationRule(host: string): void {
+    if (isWildcard(host)) {
+      throw new Error(`${this.node.path}: cannot originate TLS to wildcard host '${host}': the SNI and certificate check `
+        + 'need a concrete name; list the concrete hosts instead');
+    }
+    if (this.originationRules.has(host)) return;
+    this.originationRules.set(host, new networking.DestinationRule(this, `TlsOrigination-${host}`, {
+      metadata: { name: ObjectNames.subdomain(`${host}-tls-origination`), namespace: this.namespace },
+      spec: Lazy.any({
+        produce: () => renderSidecarTlsOrigination(host, [...this.origination.values()], this.namespace, this.visibility.names()),
+      }),
+    }));
+  }
+
+  private validateWhole(): string[] {
+    const errors: string[] = [];
+    if (this._ports.length === 0) {
+      errors.push('an ExternalService needs at least one port: pass `ports` or call addPort (e.g. ExternalPort.https())');
+    }
+    const wildcards = this._hosts.filter(isWildcard);
+    const dnsLike = this.resolution === Resolution.DNS || this.resolution === Resolution.DNS_ROUND_ROBIN;
+    if (dnsLike && wildcards.length > 0 && this._endpoints.length === 0) {
+      errors.push(`wildcard host '${wildcards[0]}' cannot be resolved with ${this.resolution}: there is no single name to `
+        + 'look up. Add an endpoint naming the one server behind every matching name (resolution DNS), use '
+        + 'Resolution.DYNAMIC_DNS (sidecars only, Istio 1.30), or Resolution.NONE (not routable through a gateway)');
+    }
+    if (this.resolution === Resolution.DYNAMIC_DNS) {
+      const concrete = this._hosts.filter(h => !isWildcard(h));
+      if (concrete.length > 0) {
+        errors.push(`DYNAMIC_DNS applies to wildcard hosts only, and '${concrete[0]}' is not one; put concrete hosts in `
+          + 'an ExternalService with Resolution.DNS');
+      }
+    }
+    if (this.resolution === Resolution.STATIC && this._endpoints.length === 0) {
+      errors.push('resolution STATIC needs at least one IP endpoint: call addEndpoint, or use Resolution.DNS');
+    }
+    const opaque = this._ports.filter(p => !p.isHttp && !p.isTls);
+    if (this.resolution !== Resolution.NONE && this._hosts.length > 1 && opaque.length > 0) {
+      errors.push(`port ${opaque[0]} carries no Host or SNI, so with ${this._hosts.length} hosts (${this._hosts.join(', ')}) `
+        + `and resolution ${this.resolution} Istio cannot tell them apart and rejects the entry; give each host its own `
+        + 'ExternalService with addresses, or use Resolution.NONE');
+    }
+    return errors;
+  }
+}
+
+/**
+ * Opaque TCP carries no Host or SNI, so without a VIP a sidecar gets one `0.0.0.0:<port>` listener per port and
+ * only one of two such entries wins: the other's traffic silently goes to the wrong host.
+ */
+function validateAcrossServices(services: ExternalService[]): string[] {
+  const byPort = new Map<number, ExternalService>();
+  const errors: string[] = [];
+  for (const service of services) {
+    if (service.addresses.length > 0) continue;
+    for (const port of service.ports.filter(p => !p.isHttp && !p.isTls)) {
+      const other = byPort.get(port.number);
+      if (other) {
+        errors.push(`ExternalServices ${other.node.path} and ${service.node.path} both carry opaque TCP port `
+          + `${port.number} without addresses: sidecars cannot tell them apart and one silently receives the other's `
+          + 'traffic; give each an address (addAddress) or use different ports');
+      } else {
+        byPort.set(port.number, service);
+      }
+    }
+  }
+  return errors;
+}

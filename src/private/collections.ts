@@ -1,0 +1,9 @@
+/** `undefined` for an empty list, so synthesized YAML carries no `field: []` (the cdk8s-plus convention). */
+export function undefinedIfEmpty<T>(items: T[]): T[] | undefined {
+  return items.length === 0 ? undefined : items;
+}
+
+/** `items` ordered by a string key: output must not depend on the order intent was recorded in. */
+export function sortBy<T>(items: T[], key: (item: T) => string): T[] {
+  return items.map(item => ({ item, k: key(item) })).sort((a, b) => (a.k < b.k ? -1 : a.k > b.k ? 1 : 0)).map(e => e.item);
+}

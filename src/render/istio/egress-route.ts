@@ -1,0 +1,104 @@
+import { hopSubsetName } from './egress-gateway';
+import * as networking from '../../../imports/networking.istio.io';
+import { sortBy } from '../../private/collections';
+import { renderExportTo } from '../../private/export-to';
+
+/** One port of a routed host, as its VirtualService renders it. */
+export interface RouteLegIntent {
+  /** The gateway Service port of the sidecar → gateway hop (the port the application calls). */
+  readonly port: number;
+  /** The port of the external host the gateway dials. */
+  readonly externalPort: number;
+  /** Whether the application's TLS passes through (routed by SNI) rather than HTTP the gateway reads. */
+  readonly passthrough: boolean;
+}
+
+/** What a route renders into one host's VirtualService. */
+export interface RouteIntent {
+  readonly host: string;
+  readonly namespace: string;
+  readonly legs: RouteLegIntent[];
+  readonly istioMutualHop: boolean;
+  /** `namespace/name` of the gateway's Istio `Gateway`. */
+  readonly gatewayRef: string;
+  readonly gatewayServiceHost: string;
+  /** Timeout, retries and header changes of the gateway → external HTTP leg. */
+  readonly shaping?: Partial<networking.VirtualServiceSpecHttp>;
+  /** Namespaces (by name, or `*`) that see the host. */
+  readonly visibleIn: string[];
+}
+
+/**
+ * One host's VirtualService: the mesh → gateway leg and the gateway → external leg per port, with `sniHosts` on
+ * every TLS match.
+ */
+export function renderEgressVirtualService(intent: RouteIntent): networking.VirtualServiceSpec {
+  const http: networking.VirtualServiceSpecHttp[] = [];
+  const tls: networking.VirtualServiceSpecTls[] = [];
+  const tcp: networking.VirtualServiceSpecTcp[] = [];
+  const { host, gatewayRef } = intent;
+  for (const leg of sortBy(intent.legs, l => String(l.port).padStart(5, '0'))) {
+    const port = leg.port;
+    const toGateway = {
+      host: intent.gatewayServiceHost,
+      subset: intent.istioMutualHop ? hopSubsetName(host, port) : undefined,
+      port: { number: port },
+    };
+    const toExternal = { host, port: { number: leg.externalPort } };
+    if (!leg.passthrough) {
+      http.push({ name: `mesh-to-gateway-${port}`, match: [{ gateways: ['mesh'], port }], route: [{ destination: toGateway }] });
+      http.push({
+        name: `gateway-to-external-${port}`,
+        match: [{ gateways: [gatewayRef], port }],
+        route: [{ destination: toExternal }],
+        ...intent.shaping,
+      });
+    } else {
+      tls.push({ match: [{ gateways: ['mesh'], port, sniHosts: [host] }], route: [{ destination: toGateway }] });
+      if (intent.istioMutualHop) {
+        // The gateway terminates the Istio mTLS wrapper and forwards the application's TLS as bytes; it matches this
+        // host's server by the wrapper's SNI, and istiod scopes TCP routes to servers by host.
+        tcp.push({ match: [{ gateways: [gatewayRef], port }], route: [{ destination: toExternal }] });
+      } else {
+        tls.push({ match: [{ gateways: [gatewayRef], port, sniHosts: [host] }], route: [{ destination: toExternal }] });
+      }
+    }
+  }
+  return {
+    hosts: [host],
+    gateways: ['mesh', gatewayRef],
+    exportTo: renderExportTo(intent.visibleIn, intent.namespace),
+    http: http.length > 0 ? http : undefined,
+    tls: tls.length > 0 ? tls : undefined,
+    tcp: tcp.length > 0 ? tcp : undefined,
+  };
+}
+
+/** TLS the gateway originates to one host, per external port. */
+export interface GatewayTlsOriginationIntent {
+  readonly externalPort: number;
+  readonly mutual: boolean;
+  readonly credentialName?: string;
+  readonly caCertificates?: string;
+}
+
+/** TLS origination happens in the gateway, so its rule lives in the gateway's namespace, visible only there. */
+export function renderGatewayTlsOrigination(host: string, origins: GatewayTlsOriginationIntent[]): networking.DestinationRuleSpec {
+  return {
+    host,
+    exportTo: ['.'],
+    trafficPolicy: {
+      portLevelSettings: sortBy(origins, o => String(o.externalPort).padStart(5, '0')).map(o => ({
+        port: { number: o.externalPort },
+        tls: {
+          mode: o.mutual
+            ? networking.DestinationRuleSpecTrafficPolicyPortLevelSettingsTlsMode.MUTUAL
+            : networking.DestinationRuleSpecTrafficPolicyPortLevelSettingsTlsMode.SIMPLE,
+          credentialName: o.credentialName,
+          caCertificates: o.caCertificates,
+          sni: host,
+        },
+      })),
+    },
+  };
+}

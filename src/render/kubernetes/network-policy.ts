@@ -1,0 +1,68 @@
+import * as kplus from 'cdk8s-plus-28';
+import { sortBy } from '../../private/collections';
+
+type Peer = kplus.k8s.NetworkPolicyPeer;
+type Port = kplus.k8s.NetworkPolicyPort;
+type EgressRule = kplus.k8s.NetworkPolicyEgressRule;
+type IngressRule = kplus.k8s.NetworkPolicyIngressRule;
+
+const NAME_LABEL = kplus.Namespace.NAME_LABEL;
+
+/**
+ * NetworkPolicy specs rendered from final intent. cdk8s-plus' `NetworkPolicy` renders each rule when it is added,
+ * which would make a policy depend on the order of calls (a namespace locked later would be missing from the peers
+ * of one locked earlier); these build the same shapes at synth, in a canonical order.
+ */
+export class NetworkPolicyRender {
+  /** Pods with `labels` (every pod when omitted) in the namespace named `namespace`. */
+  public static podsIn(namespace: string, labels?: { [key: string]: string }): Peer {
+    return { namespaceSelector: { matchLabels: { [NAME_LABEL]: namespace } }, podSelector: { matchLabels: labels } };
+  }
+
+  /** Every pod in each named namespace, one peer per namespace (a selector cannot hold several names), sorted. */
+  public static namespaces(names: Iterable<string>): Peer[] {
+    return [...new Set(names)].sort().map(name => ({ namespaceSelector: { matchLabels: { [NAME_LABEL]: name } } }));
+  }
+
+  /** An address block with exceptions. */
+  public static ipBlock(cidr: string, except: string[]): Peer {
+    return { ipBlock: { cidr, except: except.length > 0 ? except : undefined } };
+  }
+
+  /**
+   * A cdk8s-plus peer, rendered as cdk8s-plus renders it (`NetworkPolicy.addEgressRule`): an address block, or pods
+   * selected by labels in the namespaces it names (one peer per name) or selects.
+   */
+  public static kplusPeer(peer: kplus.INetworkPolicyPeer): Peer[] {
+    const config = peer.toNetworkPolicyPeerConfig();
+    if (config.ipBlock) return [{ ipBlock: config.ipBlock._toKube() }];
+    const pods = config.podSelector!;
+    const podSelector = pods.labelSelector._toKube();
+    const namespaceSelector = pods.namespaces?.labelSelector?._toKube();
+    if (!pods.namespaces?.names) return [{ namespaceSelector, podSelector }];
+    return pods.namespaces.names.map(name => ({
+      podSelector,
+      namespaceSelector: {
+        matchExpressions: namespaceSelector?.matchExpressions,
+        matchLabels: { ...namespaceSelector?.matchLabels, [NAME_LABEL]: name },
+      },
+    }));
+  }
+
+  /** TCP ports, unique and sorted. */
+  public static tcp(ports: Iterable<number>): Port[] {
+    return [...new Set(ports)].sort((a, b) => a - b).map(port => ({ port: kplus.k8s.IntOrString.fromNumber(port), protocol: 'TCP' }));
+  }
+
+  /** One UDP port. */
+  public static udp(port: number): Port {
+    return { port: kplus.k8s.IntOrString.fromNumber(port), protocol: 'UDP' };
+  }
+
+  /** Rules sorted by their rendered form, duplicates dropped: rules are alternatives, so order carries no meaning. */
+  public static canonical<T extends EgressRule | IngressRule>(rules: T[]): T[] {
+    const unique = new Map<string, T>();
+    for (const rule of rules) unique.set(JSON.stringify(rule), rule);
+    return sortBy([...unique.values()], rule => JSON.stringify(rule));
+  }
+}
