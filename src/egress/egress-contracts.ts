@@ -91,11 +91,31 @@ export interface IEgressLockdown extends IConstruct {
 }
 
 /**
+ * What is bound to an egress gateway, and how to bind more (the way aws-cdk's `IConnectable` carries `connections`).
+ * Deployed and installed gateways each have one; it renders the gateway's shared Istio objects at synth.
+ */
+export interface IEgressGatewayRouting {
+  /** The routes bound to the gateway (a copy). */
+  readonly routes: IEgressRoute[];
+  /** The grants authorized at the gateway (a copy). */
+  readonly grants: IEgressGrant[];
+  /** The lockdown that makes the gateway the only way out, if one is bound. */
+  readonly lockdown?: IEgressLockdown;
+
+  /** Binds a route: the gateway will serve, subset and authorize the route's legs as they are at synth. */
+  bindRoute(route: IEgressRoute): IEgressGatewayBinding;
+
+  /** Binds the lockdown that closes every other way out; a gateway has at most one. */
+  bindLockdown(lockdown: IEgressLockdown): void;
+}
+
+/**
  * An Istio egress gateway workload, deployed by this library (`new EgressGateway`) or installed by istioctl or
  * Helm (`EgressGateway.fromExisting`).
  *
- * Routes bind to it; it owns the one Istio `Gateway`, the one gateway `DestinationRule` and the one ALLOW
- * AuthorizationPolicy that every route through it shares, rendered at synth from its routes' final legs and grants.
+ * Routes bind to it through `routing`; it owns the one Istio `Gateway`, the one gateway `DestinationRule` and the one
+ * ALLOW AuthorizationPolicy that every route through it shares, rendered at synth from its routes' final legs and
+ * grants.
  */
 export interface IEgressGateway extends IConstruct {
   /** The gateway's name: its Service's, and its Istio `Gateway`'s. */
@@ -110,19 +130,9 @@ export interface IEgressGateway extends IConstruct {
   readonly serviceAccountName: string;
   /** The mesh the gateway belongs to. */
   readonly mesh: IstioMesh;
-  /** The routes bound to the gateway (a copy). */
-  readonly routes: IEgressRoute[];
-  /** The grants authorized at the gateway (a copy). */
-  readonly grants: IEgressGrant[];
-  /** The lockdown that makes the gateway the only way out, if one is bound. */
-  readonly lockdown?: IEgressLockdown;
+  /** The routes, grants and lockdown bound to the gateway: where routes and lockdowns meet it. */
+  readonly routing: IEgressGatewayRouting;
 
   /** The pod port behind a Service port, or undefined when the Service does not expose it. */
   targetPortOf(servicePort: number): number | undefined;
-
-  /** Binds a route: the gateway will serve, subset and authorize the route's legs as they are at synth. */
-  bindRoute(route: IEgressRoute): IEgressGatewayBinding;
-
-  /** Binds the lockdown that closes every other way out; a gateway has at most one. */
-  bindLockdown(lockdown: IEgressLockdown): void;
 }

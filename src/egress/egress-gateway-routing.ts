@@ -1,7 +1,7 @@
 import { ApiObject, Lazy } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct, IConstruct } from 'constructs';
-import { EgressLeg, IEgressGatewayBinding, IEgressGrant, IEgressLockdown, IEgressRoute } from './egress-contracts';
+import { EgressLeg, IEgressGatewayBinding, IEgressGatewayRouting, IEgressGrant, IEgressLockdown, IEgressRoute } from './egress-contracts';
 import { EgressGranteeConfig, IEgressGrantee } from './egress-grantee';
 import { EgressTlsMode, GatewayHopTls } from './egress-tls';
 import * as networking from '../../imports/networking.istio.io';
@@ -36,44 +36,44 @@ export interface GatewayCapabilities {
 /**
  * The routes, grants and lockdown of one egress gateway, and the shared objects rendered from them: the Istio
  * `Gateway`, the gateway `DestinationRule`, the ALLOW AuthorizationPolicy and the grantees' client NetworkPolicies.
- * Deployed and referenced gateways both hold one, so the shared behaviour lives in one place without a base class.
- * Internal: constructs meet through `IEgressGateway` and `IEgressGatewayBinding`.
+ * Deployed and referenced gateways both hold one as their `routing`, so the shared behaviour lives in one place
+ * without a base class. Internal: constructs meet it through `IEgressGatewayRouting` and `IEgressGatewayBinding`.
  */
-export class EgressGatewayRouting {
-  private readonly routes: IEgressRoute[] = [];
-  private readonly grants: Grant[] = [];
+export class EgressGatewayRouting implements IEgressGatewayRouting {
+  private readonly boundRoutes: IEgressRoute[] = [];
+  private readonly boundGrants: Grant[] = [];
   private readonly clients = new Map<string, ClientPolicy>();
   private istioGateway?: networking.Gateway;
   private hopSubsets?: networking.DestinationRule;
   private authorizationPolicy?: security.AuthorizationPolicy;
-  private lockdown?: IEgressLockdown;
+  private boundLockdown?: IEgressLockdown;
 
   public constructor(private readonly gateway: RoutedGateway, private readonly capabilities: GatewayCapabilities) {
     gateway.node.addValidation({ validate: () => this.validate() });
   }
 
-  public get boundRoutes(): IEgressRoute[] {
-    return [...this.routes];
+  public get routes(): IEgressRoute[] {
+    return [...this.boundRoutes];
   }
 
-  public get boundGrants(): IEgressGrant[] {
-    return [...this.grants];
+  public get grants(): IEgressGrant[] {
+    return [...this.boundGrants];
   }
 
-  public get boundLockdown(): IEgressLockdown | undefined {
-    return this.lockdown;
+  public get lockdown(): IEgressLockdown | undefined {
+    return this.boundLockdown;
   }
 
   public bindLockdown(lockdown: IEgressLockdown): void {
-    if (this.lockdown && this.lockdown !== lockdown) {
+    if (this.boundLockdown && this.boundLockdown !== lockdown) {
       throw new Error(`${lockdown.node.path}: egress gateway ${this.gateway.node.path} is already locked down by `
-        + `${this.lockdown.node.path}; add the namespaces to that MeshEgressLockdown instead`);
+        + `${this.boundLockdown.node.path}; add the namespaces to that MeshEgressLockdown instead`);
     }
-    this.lockdown = lockdown;
+    this.boundLockdown = lockdown;
   }
 
   public bindRoute(route: IEgressRoute): IEgressGatewayBinding {
-    if (!this.routes.includes(route)) this.routes.push(route);
+    if (!this.boundRoutes.includes(route)) this.boundRoutes.push(route);
     const gateway = this.gateway;
     this.istioGateway ??= new networking.Gateway(gateway, 'Gateway', {
       metadata: { name: gateway.name, namespace: gateway.namespace },
@@ -87,7 +87,7 @@ export class EgressGatewayRouting {
         metadata: { name: gateway.name, namespace: gateway.namespace },
         spec: Lazy.any({
           produce: () => renderHopDestinationRule(gateway.serviceHost, gateway.namespace, this.legIntents(),
-            [...new Set(this.routes.flatMap(r => r.visibleNamespaces))]),
+            [...new Set(this.boundRoutes.flatMap(r => r.visibleNamespaces))]),
         }),
       });
     }
@@ -102,7 +102,7 @@ export class EgressGatewayRouting {
 
   /** Every leg of every route, as the shared objects render them. */
   private legIntents(): GatewayLegIntent[] {
-    return this.routes.flatMap(route => route.legs().map(leg => legIntent(leg, route.namespace)));
+    return this.boundRoutes.flatMap(route => route.legs().map(leg => legIntent(leg, route.namespace)));
   }
 
   private authorize(route: IEgressRoute, grantee: IEgressGrantee, hosts: string[] | undefined): IEgressGrant {
@@ -114,14 +114,14 @@ export class EgressGatewayRouting {
         produce: (): security.AuthorizationPolicySpec => ({
           selector: { matchLabels: gateway.podLabels },
           action: security.AuthorizationPolicySpecAction.ALLOW,
-          rules: renderGrantRules(this.grants.map(g => this.ruleIntent(g))),
+          rules: renderGrantRules(this.boundGrants.map(g => this.ruleIntent(g))),
         }),
       }),
     });
     const client = this.clientPolicy(config);
     const grant = new Grant(route, grantee, config, hosts, client.policy, this.authorizationPolicy);
     client.grants.push(grant);
-    this.grants.push(grant);
+    this.boundGrants.push(grant);
     return grant;
   }
 
@@ -207,7 +207,7 @@ export class EgressGatewayRouting {
       }
       owners.set(`${kind}/${name}`, owner);
     };
-    for (const route of this.routes) {
+    for (const route of this.boundRoutes) {
       for (const host of route.hosts) {
         const other = routeOfHost.get(host);
         if (other && other !== route) {
@@ -239,7 +239,7 @@ export class EgressGatewayRouting {
         if (intent.istioMutualHop) claimName('subset', hopSubsetName(leg.host, leg.port), key);
       }
     }
-    for (const grant of this.grants) {
+    for (const grant of this.boundGrants) {
       const carried = new Set(grant.route.hosts);
       for (const host of grant.hosts.filter(h => !carried.has(h))) {
         errors.push(`${grant.route.node.path}: cannot grant '${host}': the route carries ${grant.route.hosts.join(', ') || 'no host'}; `

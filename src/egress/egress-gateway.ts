@@ -1,6 +1,6 @@
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { IEgressGateway, IEgressGatewayBinding, IEgressGrant, IEgressLockdown, IEgressRoute } from './egress-contracts';
+import { IEgressGateway, IEgressGatewayRouting } from './egress-contracts';
 import { EgressGatewayRouting } from './egress-gateway-routing';
 import { ExistingEgressGatewayProps, GatewayInstall, GatewayServicePort } from '../gateway/gateway-install';
 import { GatewayWorkload } from '../gateway/gateway-workload';
@@ -39,8 +39,7 @@ export class EgressGateway extends Construct implements IEgressGateway {
   public readonly podLabels: { [key: string]: string };
   public readonly serviceAccountName: string;
   public readonly mesh: IstioMesh;
-
-  private readonly routing: EgressGatewayRouting;
+  public readonly routing: IEgressGatewayRouting;
 
   public constructor(scope: Construct, id: string, props: EgressGatewayProps = {}) {
     super(scope, id);
@@ -68,28 +67,8 @@ export class EgressGateway extends Construct implements IEgressGateway {
     });
   }
 
-  public get routes(): IEgressRoute[] {
-    return this.routing.boundRoutes;
-  }
-
-  public get grants(): IEgressGrant[] {
-    return this.routing.boundGrants;
-  }
-
-  public get lockdown(): IEgressLockdown | undefined {
-    return this.routing.boundLockdown;
-  }
-
   public targetPortOf(servicePort: number): number | undefined {
     return this.workload.targetPortOf(servicePort);
-  }
-
-  public bindRoute(route: IEgressRoute): IEgressGatewayBinding {
-    return this.routing.bindRoute(route);
-  }
-
-  public bindLockdown(lockdown: IEgressLockdown): void {
-    this.routing.bindLockdown(lockdown);
   }
 
   /**
@@ -112,9 +91,9 @@ class InstalledEgressGateway extends Construct implements IEgressGateway {
   public readonly podLabels: { [key: string]: string };
   public readonly serviceAccountName: string;
   public readonly mesh: IstioMesh;
+  public readonly routing: IEgressGatewayRouting;
 
   private readonly ports: GatewayServicePort[];
-  private readonly routing: EgressGatewayRouting;
 
   public constructor(scope: Construct, id: string, props: ExistingEgressGatewayProps) {
     super(scope, id);
@@ -145,28 +124,8 @@ class InstalledEgressGateway extends Construct implements IEgressGateway {
     });
   }
 
-  public get routes(): IEgressRoute[] {
-    return this.routing.boundRoutes;
-  }
-
-  public get grants(): IEgressGrant[] {
-    return this.routing.boundGrants;
-  }
-
-  public get lockdown(): IEgressLockdown | undefined {
-    return this.routing.boundLockdown;
-  }
-
   public targetPortOf(servicePort: number): number | undefined {
     const port = this.ports.find(p => p.port === servicePort);
     return port && (port.targetPort ?? port.port);
-  }
-
-  public bindRoute(route: IEgressRoute): IEgressGatewayBinding {
-    return this.routing.bindRoute(route);
-  }
-
-  public bindLockdown(lockdown: IEgressLockdown): void {
-    this.routing.bindLockdown(lockdown);
   }
 }

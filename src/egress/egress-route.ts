@@ -172,7 +172,7 @@ export class EgressRoute extends Construct implements IEgressRoute {
     checkDuration(props.timeout, 'timeout', this.node.path);
     checkDuration(props.retries?.perTryTimeout, 'retries.perTryTimeout', this.node.path);
 
-    this.binding = props.gateway.bindRoute(this);
+    this.binding = props.gateway.routing.bindRoute(this);
     props.service.addExportTo(props.gateway.namespace);
     if (props.hosts) {
       this.namedHosts = new Set();
@@ -353,7 +353,7 @@ export class EgressRoute extends Construct implements IEgressRoute {
   private validate(allowUnlockedMesh: boolean): string[] {
     const errors: string[] = [];
     const service = this.service;
-    if (!this.gateway.lockdown && !allowUnlockedMesh) {
+    if (!this.gateway.routing.lockdown && !allowUnlockedMesh) {
       errors.push(`egress gateway ${this.gateway.node.path} has no MeshEgressLockdown, so nothing stops a pod from going `
         + 'around it (REGISTRY_ONLY is not enforcement: pods without sidecars or that bypass them leave directly) and '
         + 'this route only redirects well-behaved traffic. Add new MeshEgressLockdown(scope, id, { gateway, namespaces }), '

@@ -166,7 +166,7 @@ export class MeshEgressLockdown extends Construct implements IEgressLockdown {
     });
 
     props.namespaces.forEach(ns => this.addNamespace(ns));
-    gateway.bindLockdown(this);
+    gateway.routing.bindLockdown(this);
     this.node.addValidation({ validate: () => this.validate() });
   }
 
@@ -251,7 +251,7 @@ export class MeshEgressLockdown extends Construct implements IEgressLockdown {
    * minus the private ranges on the ports it dials.
    */
   private renderGatewayPolicy(): kplus.k8s.NetworkPolicySpec {
-    const legs = this.gateway.routes.flatMap(route => route.legs());
+    const legs = this.gateway.routing.routes.flatMap(route => route.legs());
     const podPorts = legs.map(leg => this.gateway.targetPortOf(leg.port) ?? leg.port);
     const dialledPorts = legs.map(leg => leg.externalPort);
     const ingress: kplus.k8s.NetworkPolicyIngressRule[] = [];
@@ -284,7 +284,7 @@ export class MeshEgressLockdown extends Construct implements IEgressLockdown {
     for (const other of this.locked) {
       if (other !== namespace) hosts.push(`${other}/*`);
     }
-    for (const grant of gateway.grants) {
+    for (const grant of gateway.routing.grants) {
       if (grant.grantee.toEgressGranteeConfig().namespace !== namespace) continue;
       for (const host of grant.hosts) {
         hosts.push(`${grant.route.serviceNamespace}/${host}`, `${grant.route.namespace}/${host}`);
@@ -297,7 +297,7 @@ export class MeshEgressLockdown extends Construct implements IEgressLockdown {
   private validate(): string[] {
     if (this.locked.size === 0) return ['a MeshEgressLockdown needs at least one namespace to lock'];
     const errors: string[] = [];
-    for (const grant of this.gateway.grants) {
+    for (const grant of this.gateway.routing.grants) {
       const namespace = grant.grantee.toEgressGranteeConfig().namespace;
       if (this.exempt.has(namespace)) {
         errors.push(`${grant.route.node.path}: namespace '${namespace}' is exempt from lockdown ${this.node.path}: its pods `
