@@ -1,4 +1,4 @@
-import { ApiObject, Duration, JsonPatch } from 'cdk8s';
+import { ApiObject, Duration, JsonPatch, Lazy } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import type { GatewayServicePort } from './gateway-install';
@@ -61,8 +61,11 @@ export class GatewayWorkload extends Construct {
   public readonly selectorLabels: { [key: string]: string };
   /** The gateway pods. */
   public readonly deployment: kplus.Deployment;
-  /** The gateway Service. */
-  public readonly service: kplus.Service;
+  /**
+   * The gateway Service. Its ports are rendered at synth, sorted by number, from what `addPort` recorded, so they do
+   * not depend on the order routes asked for them (cdk8s-plus' `Service` renders them in the order they were bound).
+   */
+  public readonly service: kplus.k8s.KubeService;
   /** The identity of the gateway pods. */
   public readonly serviceAccount: kplus.ServiceAccount;
   /** Scales the Deployment on CPU. */
@@ -71,8 +74,11 @@ export class GatewayWorkload extends Construct {
   public readonly disruptionBudget?: kplus.k8s.KubePodDisruptionBudget;
 
   private readonly labels: { [key: string]: string };
-  private readonly proxy: kplus.Container;
   private readonly servicePorts = new Map<number, ExposedPort>();
+  /** The proxy container's ports as rendered: sorted by number, whatever order they came in. */
+  private readonly containerPorts: Array<{ containerPort: number; name?: string; protocol?: string }> = [
+    { containerPort: PROXY_METRICS_PORT, name: 'http-envoy-prom' },
+  ];
   private secretReader?: kplus.Role;
 
   public constructor(scope: Construct, id: string, props: GatewayWorkloadProps) {
@@ -138,13 +144,13 @@ export class GatewayWorkload extends Construct {
     // reach the pods (renaming one would roll the gateway).
     ApiObject.of(this.deployment).addJsonPatch(JsonPatch.remove(`/spec/template/metadata/labels/${kplus.Pod.ADDRESS_LABEL.replace('/', '~1')}`));
 
-    this.proxy = this.deployment.addContainer({
+    this.deployment.addContainer({
       name: 'istio-proxy',
       // Replaced by the injector with the control plane's proxy image.
       image: 'auto',
       imagePullPolicy: props.imagePullPolicy ?? kplus.ImagePullPolicy.IF_NOT_PRESENT,
       // No portNumber: cdk8s-plus would add a TCP startup probe, and the injector supplies the real probes.
-      ports: [{ number: 15090, name: 'http-envoy-prom' }],
+      ports: [{ number: PROXY_METRICS_PORT, name: 'http-envoy-prom' }],
       resources: options.resources,
       securityContext: {
         // The chart's container settings (1337 is the proxy image's user).
@@ -181,14 +187,23 @@ export class GatewayWorkload extends Construct {
         JsonPatch.add('/spec/template/spec/priorityClassName', options.priorityClassName));
     }
 
-    this.service = new kplus.Service(this, 'Service', {
+    this.service = new kplus.k8s.KubeService(this, 'Service', {
       metadata: this.metadata(),
-      type: props.serviceType ?? kplus.ServiceType.CLUSTER_IP,
+      spec: Lazy.any({
+        produce: (): kplus.k8s.ServiceSpec => ({
+          type: props.serviceType ?? kplus.ServiceType.CLUSTER_IP,
+          // By the chart's labels, never by cdk8s-plus' construct-path label.
+          selector: this.selectorLabels,
+          ports: this.ports.map(p => ({
+            name: p.name, port: p.port, protocol: 'TCP', targetPort: kplus.k8s.IntOrString.fromNumber(p.targetPort ?? p.port),
+          })),
+        }),
+      }),
     });
-    // By label, not `selector: this.deployment`: cdk8s-plus would select on its construct-path label.
-    Object.entries(this.selectorLabels).forEach(([key, value]) => this.service.selectLabel(key, value));
     // The chart calls it `status-port`; the `http-` prefix tells Istio its protocol instead of leaving it to sniffing.
     this.bindPort({ port: GatewayWorkload.STATUS_PORT, targetPort: GatewayWorkload.STATUS_PORT, name: 'http-status-port' });
+    // cdk8s-plus renders container ports in the order they were added; the proxy lists them by number instead.
+    ApiObject.of(this.deployment).addJsonPatch(JsonPatch.replace('/spec/template/spec/containers/0/ports', this.containerPorts));
 
     this.autoscaler = new kplus.HorizontalPodAutoscaler(this, 'Autoscaler', {
       metadata: this.metadata(),
@@ -237,9 +252,9 @@ export class GatewayWorkload extends Construct {
     return this.mesh.serviceHost(this.name, this.namespace);
   }
 
-  /** The Service ports, status port included. Returns a copy; use `addPort` to add one. */
+  /** The Service ports, status port included, by number. Returns a copy; use `addPort` to add one. */
   public get ports(): GatewayServicePort[] {
-    return [...this.servicePorts.values()];
+    return [...this.servicePorts.values()].sort((a, b) => a.port - b.port);
   }
 
   /**
@@ -295,13 +310,12 @@ export class GatewayWorkload extends Construct {
   }
 
   private bindPort(port: ExposedPort): void {
-    this.service.bind(port.port, { targetPort: port.targetPort, name: port.name, protocol: kplus.Protocol.TCP });
+    this.servicePorts.set(port.port, port);
     // Declared on the container too, so Istio's pod-port metadata and NetworkPolicies derived from the pods see
     // it; two Service ports may share a target.
-    if (port.port !== GatewayWorkload.STATUS_PORT && !this.proxy.ports.some(p => p.number === port.targetPort)) {
-      this.proxy.addPort({ number: port.targetPort, protocol: kplus.Protocol.TCP });
+    if (port.port !== GatewayWorkload.STATUS_PORT && !this.containerPorts.some(p => p.containerPort === port.targetPort)) {
+      insertSorted(this.containerPorts, { containerPort: port.targetPort, protocol: 'TCP' }, p => p.containerPort);
     }
-    this.servicePorts.set(port.port, port);
   }
 
   private metadata(name: string = this.name): { name: string; namespace: string; labels: { [key: string]: string } } {
@@ -314,6 +328,9 @@ interface ExposedPort extends GatewayServicePort {
   readonly targetPort: number;
   readonly name: string;
 }
+
+/** Envoy's Prometheus port, declared on the proxy container as the chart does. */
+const PROXY_METRICS_PORT = 15090;
 
 /** Ports the Istio proxy binds itself (istio.io "Ports used by Istio"); a route on one would collide with it. */
 const PROXY_PORTS = [15000, 15001, 15004, 15006, 15008, 15009, 15020, 15021, 15053, 15090];
@@ -339,4 +356,10 @@ function defaultPortName(port: number): string {
     case 443: return 'https';
     default: return `tcp-${port}`;
   }
+}
+
+/** Inserts `item` into `items`, which stay sorted by `key` (a number). */
+function insertSorted<T>(items: T[], item: T, key: (t: T) => number): void {
+  const at = items.findIndex(existing => key(existing) > key(item));
+  items.splice(at < 0 ? items.length : at, 0, item);
 }

@@ -20,6 +20,8 @@ interface ServicePlan {
   readonly namedHosts: boolean;
   /** A plain HTTP port 80 added to an HTTPS service later (routed when the route carries every port). */
   readonly laterHttpPort: boolean;
+  /** A TLS port 8443 added later, which a deployed gateway must add to its Service (an installed one has no 8443). */
+  readonly laterTlsPort: boolean;
 }
 
 interface GrantPlan {
@@ -48,6 +50,7 @@ const servicePlan = (index: number) => fc.record({
   https: fc.boolean(),
   namedHosts: fc.boolean(),
   laterHttpPort: fc.boolean(),
+  laterTlsPort: fc.boolean(),
 });
 
 const appPlan: fc.Arbitrary<AppPlan> = fc.integer({ min: 1, max: 3 }).chain(serviceCount => fc.record({
@@ -101,6 +104,7 @@ function build(plan: AppPlan, order: number[]): App {
       if (s.namedHosts) calls.push(() => route.addHost(host));
     }
     if (s.laterHttpPort && s.https) calls.push(() => service.addPort(ExternalPort.http()));
+    if (s.laterTlsPort && plan.deployedGateway) calls.push(() => service.addPort(ExternalPort.tls(8443)));
     for (const g of plan.grants.filter(grant => grant.service === i)) {
       calls.push(() => route.grantEgress(grantees[g.grantee], g.firstHostOnly ? { hosts: [s.hosts[0]] } : {}));
     }
@@ -127,7 +131,8 @@ function objects(app: App): Map<string, string> {
 function callCount(plan: AppPlan): number {
   let n = NAMESPACES.length - plan.lockedAtStart + (plan.allowInCluster ? 1 : 0) + plan.grants.length;
   for (const s of plan.services) {
-    n += (s.namedHosts ? s.hosts.length - 1 : 0) + s.laterHosts.length * (s.namedHosts ? 2 : 1) + (s.laterHttpPort && s.https ? 1 : 0);
+    n += (s.namedHosts ? s.hosts.length - 1 : 0) + s.laterHosts.length * (s.namedHosts ? 2 : 1) + (s.laterHttpPort && s.https ? 1 : 0)
+      + (s.laterTlsPort && plan.deployedGateway ? 1 : 0);
   }
   return n;
 }

@@ -54,10 +54,10 @@ describe('EgressGateway |', () => {
     expect(service.spec.type).toEqual('ClusterIP');
     // The route's port was added to the Service and the pods; nothing else but the status port is open.
     expect(service.spec.ports).toEqual([
-      { name: 'http-status-port', port: 15021, targetPort: 15021, protocol: 'TCP' },
       { name: 'https', port: 443, targetPort: 443, protocol: 'TCP' },
+      { name: 'http-status-port', port: 15021, targetPort: 15021, protocol: 'TCP' },
     ]);
-    expect(pod.spec.containers[0].ports.map((p: any) => p.containerPort)).toEqual([15090, 443]);
+    expect(pod.spec.containers[0].ports.map((p: any) => p.containerPort)).toEqual([443, 15090]);
     expect(gateway.targetPortOf(443)).toEqual(443);
     expect(gateway.targetPortOf(80)).toBeUndefined();
 
@@ -99,7 +99,7 @@ describe('EgressGateway |', () => {
     const manifests = synthValid(c);
 
     expect(only(manifests, 'Service').spec.ports.map((p: any) => [p.name, p.port, p.targetPort])).toEqual([
-      ['http-status-port', 15021, 15021], ['http2', 80, 80], ['https', 443, 443], ['tcp-8443', 8443, 8443],
+      ['http2', 80, 80], ['https', 443, 443], ['tcp-8443', 8443, 8443], ['http-status-port', 15021, 15021],
     ]);
     expect([80, 443, 8443].map(p => gateway.targetPortOf(p))).toEqual([80, 443, 8443]);
     // One replica at least by default: no budget.
