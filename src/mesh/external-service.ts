@@ -337,12 +337,6 @@ export class ExternalService extends Construct {
       default:
         break;
     }
-    for (const name of Object.keys(endpoint.ports ?? {})) {
-      if (!this._ports.some(p => p.name === name)) {
-        throw new Error(`${path}: endpoint '${endpoint.address}' maps port '${name}', which the service does not `
-          + `declare (ports: ${this._ports.map(p => p.name).join(', ') || 'none'}); add the port first`);
-      }
-    }
     this._endpoints.push(endpoint);
   }
 
@@ -370,15 +364,15 @@ export class ExternalService extends Construct {
    * DestinationRule per host sets SIMPLE TLS with the host as SNI.
    */
   public originateTls(options: SidecarTlsOrigination): void {
-    const port = this._ports.find(p => p.number === options.port);
-    if (!port || !port.isHttp) {
+    const port = this.findPort(options.port);
+    if (port && !port.isHttp) {
       throw new Error(`${this.node.path}: TLS origination needs an HTTP port the application calls in plain text, and `
-        + `port ${options.port} is ${port ? port.toString() : 'not declared'}; add ExternalPort.http(${options.port}) first`);
+        + `port ${options.port} is ${port}; declare the plain-text port as ExternalPort.http(${options.port})`);
     }
-    if (this.origination.has(port.number)) {
-      throw new Error(`${this.node.path}: TLS origination for port ${port.number} is already configured`);
+    if (this.origination.has(options.port)) {
+      throw new Error(`${this.node.path}: TLS origination for port ${options.port} is already configured`);
     }
-    this.origination.set(port.number, options);
+    this.origination.set(options.port, options);
     this._hosts.forEach(host => this.addOriginationRule(host));
   }
 
@@ -402,6 +396,18 @@ export class ExternalService extends Construct {
 
   private validateWhole(): string[] {
     const errors: string[] = [];
+    for (const number of [...this.origination.keys()].filter(n => !this.findPort(n)?.isHttp)) {
+      const port = this.findPort(number);
+      errors.push(`TLS origination needs an HTTP port the application calls in plain text, and port ${number} is `
+        + `${port ? `${port}` : 'not declared'}; ${port ? 'declare the plain-text port as' : 'add'} ExternalPort.http(${number})`);
+    }
+    const portNames = new Set(this._ports.map(p => p.name));
+    for (const endpoint of this._endpoints) {
+      for (const name of Object.keys(endpoint.ports ?? {}).filter(n => !portNames.has(n))) {
+        errors.push(`endpoint '${endpoint.address}' maps port '${name}', which the service does not declare (ports: `
+          + `${this._ports.map(p => p.name).join(', ') || 'none'}); add the port, or drop the mapping`);
+      }
+    }
     if (this._ports.length === 0) {
       errors.push('an ExternalService needs at least one port: pass `ports` or call addPort (e.g. ExternalPort.https())');
     }

@@ -196,7 +196,16 @@ describe('ExternalService | fails', () => {
     expect(() => make({ resolution: Resolution.STATIC, endpoints: [{ address: 'db.example.com' }] })).toThrow(/STATIC endpoint 'db.example.com' is not an IP/);
     expect(() => make({ resolution: Resolution.DNS_ROUND_ROBIN, endpoints: [{ address: 'a.example.com' }, { address: 'b.example.com' }] }))
       .toThrow(/DNS_ROUND_ROBIN takes at most one endpoint/);
-    expect(() => make({ endpoints: [{ address: 'a.example.com', ports: { nope: 1 } }] })).toThrow(/maps port 'nope'/);
+  });
+
+  test('fails at synth on an endpoint mapping a port the service never declares; declared later is fine', () => {
+    const c = chart();
+    make({ endpoints: [{ address: 'a.example.com', ports: { nope: 1 } }] }, c);
+    expect(() => synthValid(c)).toThrow(/\[test\/svc\] endpoint 'a.example.com' maps port 'nope', which the service does not declare \(ports: https-443\); add the port/);
+    const ok = chart();
+    const svc = make({ ports: [], endpoints: [{ address: 'a.example.com', ports: { 'https-8443': 443 } }] }, ok);
+    svc.addPort(ExternalPort.https(8443));
+    expect(() => synthValid(ok)).not.toThrow();
   });
 
   test('fails on STATIC without endpoints', () => {
@@ -238,8 +247,17 @@ describe('ExternalService | fails', () => {
   });
 
   test('fails on TLS origination for a port that is not plain HTTP, twice, or to a wildcard', () => {
-    expect(() => make({ tlsOrigination: [{ port: 443 }] })).toThrow(/port 443 is 443\/HTTPS; add ExternalPort.http\(443\)/);
-    expect(() => make({ tlsOrigination: [{ port: 80 }] })).toThrow(/port 80 is not declared/);
+    expect(() => make({ tlsOrigination: [{ port: 443 }] }))
+      .toThrow(/test\/svc: TLS origination needs an HTTP port .* port 443 is 443\/HTTPS; declare the plain-text port as ExternalPort.http\(443\)/);
+    const c = chart();
+    make({ tlsOrigination: [{ port: 80 }] }, c);
+    expect(() => synthValid(c)).toThrow(/\[test\/svc\] TLS origination needs an HTTP port .* port 80 is not declared; add ExternalPort.http\(80\)/);
+    // Declared after the origination: the order of calls does not matter.
+    const later = chart();
+    const svc2 = make({ ports: [ExternalPort.https()] }, later);
+    svc2.originateTls({ port: 80 });
+    svc2.addPort(ExternalPort.http());
+    expect(byKind(synthValid(later), 'ServiceEntry')[0].spec.ports[0]).toEqual({ number: 80, name: 'http-80', protocol: 'HTTP', targetPort: 443 });
     const svc = make({ ports: [ExternalPort.http()], tlsOrigination: [{ port: 80 }] });
     expect(() => svc.originateTls({ port: 80 })).toThrow(/already configured/);
     expect(() => svc.addHost('*.example.com')).toThrow(/cannot originate TLS to wildcard host/);
