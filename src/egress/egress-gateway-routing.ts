@@ -1,6 +1,6 @@
 import { ApiObject, Lazy } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
-import { Construct, IConstruct } from 'constructs';
+import { Construct } from 'constructs';
 import { EgressLeg, IEgressGatewayBinding, IEgressGatewayRouting, IEgressGrant, IEgressLockdown, IEgressRoute } from './egress-contracts';
 import { EgressGranteeConfig, IEgressGrantee } from './egress-grantee';
 import { EgressTlsMode, GatewayHopTls } from './egress-tls';
@@ -16,7 +16,7 @@ import {
 import { NetworkPolicyRender } from '../render/kubernetes/network-policy';
 
 /** The gateway as the routing machinery needs to know it. */
-export interface RoutedGateway extends IConstruct {
+export interface RoutedGateway extends Construct {
   readonly name: string;
   readonly namespace: string;
   readonly serviceHost: string;
@@ -144,7 +144,7 @@ export class EgressGatewayRouting implements IEgressGatewayRouting {
         + `named '${config.name}' in namespace '${config.namespace}'; give one of them another name`);
     }
     const grants: Grant[] = [];
-    const policy = new kplus.k8s.KubeNetworkPolicy(scope as Construct, id, {
+    const policy = new kplus.k8s.KubeNetworkPolicy(scope, id, {
       metadata: { name, namespace: config.namespace },
       spec: Lazy.any({
         produce: (): kplus.k8s.NetworkPolicySpec => {

@@ -1,6 +1,6 @@
 import { Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
-import { IConstruct } from 'constructs';
+import { Construct } from 'constructs';
 import { checkLabels } from '../private/kubernetes-names';
 import { Names } from '../private/names';
 import { ObjectNames } from '../private/object-names';
@@ -28,7 +28,7 @@ export interface EgressGranteeConfig {
    * a pod's connection policies under the pod the same way).
    * @default - under the gateway, in a chart that may not be the grantee's
    */
-  readonly scope?: IConstruct;
+  readonly scope?: Construct;
 }
 
 /**

@@ -173,7 +173,7 @@ export class IstioInstall extends Chart {
 
   private validateOnlyOperator(): string[] {
     return this.node.findAll()
-      .filter(c => c instanceof ApiObject && c !== this.istioOperator)
+      .filter(c => ApiObject.isApiObject(c) && c !== this.istioOperator)
       .map(c => `${c.node.path} is in IstioInstall chart ${this.node.path}, whose file is applied with istioctl, `
         + 'which ignores it; put it in a chart applied with kubectl');
   }

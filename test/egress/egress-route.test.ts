@@ -169,6 +169,16 @@ describe('EgressRoute |', () => {
       .toEqual(['httpbin-org-80', 'www-zhihu-com-443', 'zhihu-com-443']);
   });
 
+  test('exportTo is rendered relative to each object\'s own namespace: a route in the gateway\'s namespace', () => {
+    const c = chart('istio-system');
+    const svc = new ExternalService(c, 'api', { hosts: ['api.example.com'], ports: [ExternalPort.https()], metadata: { namespace: 'apps' } });
+    new EgressRoute(c, 'route', { ...UNLOCKED, gateway: existingGateway(c), service: svc });
+    const manifests = synthValid(c);
+    expect(byKind(manifests, 'ServiceEntry')[0].spec.exportTo).toEqual(['.', 'istio-system']);
+    // Seen from istio-system, the gateway's namespace is '.', and apps is named: never '.' and 'istio-system' both.
+    expect(byKind(manifests, 'VirtualService')[0].spec.exportTo).toEqual(['.', 'apps']);
+  });
+
   test('a route without hosts or ports carries every host and port of the service, those added later included', () => {
     const c = chart();
     const svc = new ExternalService(c, 'api', { hosts: ['a.example.com'], ports: [ExternalPort.https()] });
