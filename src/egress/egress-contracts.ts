@@ -1,6 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { IEgressGrantee } from './egress-grantee';
+import { EgressRequestMatch } from './egress-request';
 import { EgressTlsMode, GatewayHopTls } from './egress-tls';
 import { IstioMesh } from '../mesh/istio-mesh';
 
@@ -15,7 +16,9 @@ import { IstioMesh } from '../mesh/istio-mesh';
 export interface EgressLeg {
   /** The external host. */
   readonly host: string;
-  /** The gateway Service port of the sidecar → gateway hop. */
+  /** The port of the external service the application calls (what the sidecar matches). */
+  readonly applicationPort: number;
+  /** The gateway Service port of the sidecar → gateway hop (the application's port unless the route sets one). */
   readonly port: number;
   /** The port of the external host the gateway dials (differs from `port` when the gateway originates TLS). */
   readonly externalPort: number;
@@ -53,6 +56,11 @@ export interface IEgressGrant {
   readonly grantee: IEgressGrantee;
   /** The granted hosts: those named in the grant, or every host of the route (its final set when read at synth). */
   readonly hosts: string[];
+  /**
+   * The requests the grant admits, for a request-level grant.
+   * @default - any request to the granted hosts
+   */
+  readonly request?: EgressRequestMatch;
   /** The NetworkPolicy that lets the grantee's pods reach the gateway pods, shared by its grants through the gateway. */
   readonly clientNetworkPolicy: ApiObject;
   /** The gateway's ALLOW AuthorizationPolicy, where the grant is a rule for the grantee's identity. */
@@ -73,11 +81,11 @@ export interface IEgressGatewayBinding {
   /** Lets the gateway pods read the `credentialName` Secrets of mutual TLS origination (idempotent). */
   useCredentials(): void;
   /**
-   * Authorizes `grantee` for `hosts` of the route (every host, its final set, when omitted): a rule for its identity
-   * in the gateway's AuthorizationPolicy, and a NetworkPolicy next to the grantee that lets its pods reach the
-   * gateway pods on the ports its grants use.
+   * Authorizes `grantee` for `hosts` of the route (every host, its final set, when omitted), and for only the
+   * requests `request` matches when given: a rule for its identity in the gateway's AuthorizationPolicy, and a
+   * NetworkPolicy next to the grantee that lets its pods reach the gateway pods on the ports its grants use.
    */
-  authorize(grantee: IEgressGrantee, hosts?: string[]): IEgressGrant;
+  authorize(grantee: IEgressGrantee, hosts?: string[], request?: EgressRequestMatch): IEgressGrant;
 }
 
 /**

@@ -3,6 +3,7 @@ import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { EgressLeg, IEgressGatewayBinding, IEgressGatewayRouting, IEgressGrant, IEgressLockdown, IEgressRoute } from './egress-contracts';
 import { EgressGranteeConfig, IEgressGrantee } from './egress-grantee';
+import { EgressRequestMatch } from './egress-request';
 import { EgressTlsMode, GatewayHopTls } from './egress-tls';
 import * as networking from '../../imports/networking.istio.io';
 import * as security from '../../imports/security.istio.io';
@@ -96,7 +97,7 @@ export class EgressGatewayRouting implements IEgressGatewayRouting {
       gatewayRef,
       usePort: port => this.capabilities.exposePort(port, route.node.path),
       useCredentials: () => this.capabilities.readCredentials(),
-      authorize: (grantee, hosts) => this.authorize(route, grantee, hosts),
+      authorize: (grantee, hosts, request) => this.authorize(route, grantee, hosts, request),
     };
   }
 
@@ -105,7 +106,8 @@ export class EgressGatewayRouting implements IEgressGatewayRouting {
     return this.boundRoutes.flatMap(route => route.legs().map(leg => legIntent(leg, route.namespace)));
   }
 
-  private authorize(route: IEgressRoute, grantee: IEgressGrantee, hosts: string[] | undefined): IEgressGrant {
+  private authorize(route: IEgressRoute, grantee: IEgressGrantee, hosts: string[] | undefined,
+    request: EgressRequestMatch | undefined): IEgressGrant {
     const gateway = this.gateway;
     const config = grantee.toEgressGranteeConfig();
     this.authorizationPolicy ??= new security.AuthorizationPolicy(gateway, 'Authorization', {
@@ -119,7 +121,7 @@ export class EgressGatewayRouting implements IEgressGatewayRouting {
       }),
     });
     const client = this.clientPolicy(config);
-    const grant = new Grant(route, grantee, config, hosts, client.policy, this.authorizationPolicy);
+    const grant = new Grant(route, grantee, config, hosts, request, client.policy, this.authorizationPolicy);
     client.grants.push(grant);
     this.boundGrants.push(grant);
     return grant;
@@ -183,7 +185,12 @@ export class EgressGatewayRouting implements IEgressGatewayRouting {
       principal: config.serviceAccountName === undefined ? undefined : this.gateway.mesh.principal(config.namespace, config.serviceAccountName),
       namespace: config.namespace,
       sniHosts: legs.filter(leg => leg.tlsMode === EgressTlsMode.PASSTHROUGH).map(leg => hopSni(leg.host)),
-      httpHosts: legs.filter(leg => leg.tlsMode !== EgressTlsMode.PASSTHROUGH).flatMap(leg => httpHostsOf(leg.host, leg.port)),
+      httpHosts: legs.filter(leg => leg.tlsMode !== EgressTlsMode.PASSTHROUGH).flatMap(leg => httpHostsOf(leg.host, leg.applicationPort)),
+      request: grant.request && {
+        methods: grant.request.methods,
+        paths: grant.request.paths?.map(p => p.toString()).sort(),
+        headers: grant.request.headers,
+      },
     };
   }
 
@@ -240,6 +247,12 @@ export class EgressGatewayRouting implements IEgressGatewayRouting {
       }
     }
     for (const grant of this.boundGrants) {
+      const passthrough = grant.request ? this.legsOf(grant).filter(leg => leg.tlsMode === EgressTlsMode.PASSTHROUGH) : [];
+      if (passthrough.length > 0) {
+        errors.push(`${grant.route.node.path}: the grant to '${grant.config.name}' names methods, paths or headers, and `
+          + `${passthrough[0].host}:${passthrough[0].applicationPort} is passed through encrypted, so the gateway cannot `
+          + 'see its requests; originate TLS at the gateway (EgressTls.originate()), or grant the host without request conditions');
+      }
       const carried = new Set(grant.route.hosts);
       for (const host of grant.hosts.filter(h => !carried.has(h))) {
         errors.push(`${grant.route.node.path}: cannot grant '${host}': the route carries ${grant.route.hosts.join(', ') || 'no host'}; `
@@ -262,6 +275,7 @@ class Grant implements IEgressGrant {
     public readonly grantee: IEgressGrantee,
     public readonly config: EgressGranteeConfig,
     private readonly namedHosts: string[] | undefined,
+    public readonly request: EgressRequestMatch | undefined,
     public readonly clientNetworkPolicy: ApiObject,
     public readonly authorizationPolicy: ApiObject,
   ) {}

@@ -1,59 +1,25 @@
-import { Chart, Duration, Lazy } from 'cdk8s';
+import { Chart, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 import { EgressLeg, IEgressGateway, IEgressGatewayBinding, IEgressGrant, IEgressRoute } from './egress-contracts';
 import { IEgressGrantee } from './egress-grantee';
+import { EgressGrantOptions, EgressPath } from './egress-request';
 import { EgressTls, EgressTlsMode, GatewayHopTls } from './egress-tls';
+import { requestMatchOf } from './request-match';
 import * as networking from '../../imports/networking.istio.io';
 import { ExternalPort } from '../mesh/external-port';
 import { ExternalService, Resolution } from '../mesh/external-service';
+import { RequestShapingOptions } from '../mesh/request-shaping';
+import { sortBy } from '../private/collections';
 import { isWildcard } from '../private/hostname';
 import { namespaceOf } from '../private/namespace';
 import { ObjectNames } from '../private/object-names';
 import { renderEgressVirtualService, renderGatewayTlsOrigination } from '../render/istio/egress-route';
-
-/**
- * Retries of requests on the gateway → external leg.
- */
-export interface EgressRetries {
-  /** How many retries; 0 disables retries. */
-  readonly attempts: number;
-  /**
-   * Timeout per attempt.
-   * @default - the route timeout
-   */
-  readonly perTryTimeout?: Duration;
-  /**
-   * Envoy retry conditions, e.g. `['connect-failure', '503']`.
-   * @default - Istio's default (connect-failure, refused-stream, unavailable, cancelled, retriable-status-codes)
-   */
-  readonly retryOn?: string[];
-}
-
-/**
- * Header operations on requests leaving through the gateway.
- */
-export interface EgressRequestHeaders {
-  /**
-   * Headers to set, replacing any value the client sent.
-   * @default - none
-   */
-  readonly set?: { [name: string]: string };
-  /**
-   * Headers to append.
-   * @default - none
-   */
-  readonly add?: { [name: string]: string };
-  /**
-   * Headers to drop.
-   * @default - none
-   */
-  readonly remove?: string[];
-}
+import { renderRequestShaping } from '../render/istio/request-shaping';
 
 /**
  * Properties of an `EgressRoute`.
  */
-export interface EgressRouteProps {
+export interface EgressRouteProps extends RequestShapingOptions {
   /** The egress gateway the traffic leaves through. */
   readonly gateway: IEgressGateway;
   /** The external service the traffic goes to. Its resolution must not be NONE or DYNAMIC_DNS. */
@@ -79,20 +45,19 @@ export interface EgressRouteProps {
    */
   readonly hopTls?: GatewayHopTls;
   /**
-   * Request timeout on the external leg (HTTP only).
-   * @default - Istio's default (none)
+   * The request paths the gateway forwards to the external host; a request for any other path is answered by the
+   * gateway with 404 (no route matches it), and never leaves the mesh. The gateway must see the requests: plain
+   * HTTP, or TLS it originates. More can be added with `addPath`.
+   * @default - every path
    */
-  readonly timeout?: Duration;
+  readonly paths?: EgressPath[];
   /**
-   * Retries on the external leg (HTTP only).
-   * @default - Istio's default retry policy
+   * The gateway Service port of the sidecar → gateway hop, when it should differ from the port the application
+   * calls (the Istio docs' mutual TLS origination task sends the application's HTTP on 80 to the gateway's 443,
+   * over Istio mutual TLS). Only for a route that carries one port.
+   * @default - the port the application calls
    */
-  readonly retries?: EgressRetries;
-  /**
-   * Header changes on requests leaving the mesh (HTTP only).
-   * @default - none
-   */
-  readonly requestHeaders?: EgressRequestHeaders;
+  readonly gatewayPort?: number;
   /**
    * Accept a gateway that no `MeshEgressLockdown` covers. Without one nothing stops pods from going around the
    * gateway, so by default synth fails; set this only when the mesh is locked down by other means.
@@ -101,17 +66,6 @@ export interface EgressRouteProps {
   readonly allowUnlockedMesh?: boolean;
 }
 
-
-/**
- * Options of `EgressRoute.grantEgress`.
- */
-export interface EgressGrantOptions {
-  /**
-   * Which of the route's hosts to grant.
-   * @default - every host of the route, including hosts it carries later
-   */
-  readonly hosts?: string[];
-}
 
 /**
  * Routes an external service's traffic through an egress gateway: sidecar → gateway → external host.
@@ -141,6 +95,8 @@ export class EgressRoute extends Construct implements IEgressRoute {
   public readonly hopTls: GatewayHopTls;
 
   private readonly tls?: EgressTls;
+  private readonly gatewayPort?: number;
+  private readonly paths: EgressPath[] = [];
   /** Timeout, retries and header changes of the gateway → external HTTP leg, rendered once per VirtualService. */
   private readonly shaping?: Partial<networking.VirtualServiceSpecHttp>;
   private readonly binding: IEgressGatewayBinding;
@@ -155,8 +111,12 @@ export class EgressRoute extends Construct implements IEgressRoute {
     super(scope, id);
     this.gateway = props.gateway;
     this.service = props.service;
-    this.shaping = props.timeout || props.retries || props.requestHeaders ? renderShaping(props) : undefined;
+    this.shaping = renderRequestShaping(this.node.path, props);
     this.tls = props.tls;
+    this.gatewayPort = props.gatewayPort;
+    if (props.gatewayPort !== undefined && (!Number.isInteger(props.gatewayPort) || props.gatewayPort < 1 || props.gatewayPort > 65535)) {
+      throw new Error(`${this.node.path}: gatewayPort ${props.gatewayPort} is not a port number; use an integer from 1 to 65535`);
+    }
     this.hopTls = props.hopTls ?? GatewayHopTls.ISTIO_MUTUAL;
     this.namespace = namespaceOf(this, Chart.of(this).namespace ?? props.service.namespace, 'an EgressRoute');
 
@@ -169,9 +129,8 @@ export class EgressRoute extends Construct implements IEgressRoute {
       throw new Error(`${this.node.path}: ExternalService ${props.service.node.path} uses DYNAMIC_DNS, which works `
         + 'from sidecars only, not through an egress gateway; use Resolution.DNS with an endpoint for the wildcard');
     }
-    checkDuration(props.timeout, 'timeout', this.node.path);
-    checkDuration(props.retries?.perTryTimeout, 'retries.perTryTimeout', this.node.path);
 
+    (props.paths ?? []).forEach(path => this.addPath(path));
     this.binding = props.gateway.routing.bindRoute(this);
     props.service.addExportTo(props.gateway.namespace);
     if (props.hosts) {
@@ -239,6 +198,14 @@ export class EgressRoute extends Construct implements IEgressRoute {
     if (port) this.usePort(port);
   }
 
+  /** Forwards one more request path (see `paths`). */
+  public addPath(path: EgressPath): void {
+    if (this.paths.some(p => p.toString() === path.toString())) {
+      throw new Error(`${this.node.path}: path '${path}' is already forwarded by this route`);
+    }
+    this.paths.push(path);
+  }
+
   /**
    * Lets a grantee (a workload, ServiceAccount, namespace or labelled pods) reach this route's hosts through the
    * gateway, and returns what the grant created. Istio needs these together: an ALLOW rule on the gateway (by SNI
@@ -253,7 +220,7 @@ export class EgressRoute extends Construct implements IEgressRoute {
         + `${this.hopTls}; use hopTls: GatewayHopTls.ISTIO_MUTUAL`);
     }
     this.service.addExportTo(grantee.toEgressGranteeConfig().namespace);
-    return this.binding.authorize(grantee, options.hosts ? [...options.hosts] : undefined);
+    return this.binding.authorize(grantee, options.hosts ? [...options.hosts] : undefined, requestMatchOf(this.node.path, options));
   }
 
   /** Every host:port this route sends through the gateway, from the final hosts and ports. */
@@ -265,7 +232,14 @@ export class EgressRoute extends Construct implements IEgressRoute {
   private legsOf(host: string, ports: ExternalPort[] = this.routedPorts()): EgressLeg[] {
     return ports.map(port => {
       const tls = this.tlsOf(port);
-      return { host, port: port.number, externalPort: tls.targetPort ?? port.number, tlsMode: tls.mode, hopTls: this.hopTls };
+      return {
+        host,
+        applicationPort: port.number,
+        port: this.gatewayPort ?? port.number,
+        externalPort: tls.targetPort ?? port.number,
+        tlsMode: tls.mode,
+        hopTls: this.hopTls,
+      };
     });
   }
 
@@ -283,7 +257,7 @@ export class EgressRoute extends Construct implements IEgressRoute {
     if (this.usedPorts.has(port.number)) return;
     const tls = this.tlsOf(port);
     this.checkModeFits(port, tls);
-    this.binding.usePort(port.number);
+    this.binding.usePort(this.gatewayPort ?? port.number);
     if (tls.mode === EgressTlsMode.ORIGINATE_MUTUAL) this.binding.useCredentials();
     this.usedPorts.add(port.number);
   }
@@ -306,6 +280,7 @@ export class EgressRoute extends Construct implements IEgressRoute {
       throw new Error(`${path}: timeout, retries and requestHeaders act on HTTP requests, and port ${port} is `
         + 'passed through encrypted; originate TLS at the gateway (EgressTls.originate()) to shape requests');
     }
+
   }
 
   /** The VirtualService of one host and, when the gateway originates TLS, its origination rule. */
@@ -323,12 +298,16 @@ export class EgressRoute extends Construct implements IEgressRoute {
           host,
           namespace: this.namespace,
           legs: this.legsOf(host).map(leg => ({
-            port: leg.port, externalPort: leg.externalPort, passthrough: leg.tlsMode === EgressTlsMode.PASSTHROUGH,
+            applicationPort: leg.applicationPort,
+            port: leg.port,
+            externalPort: leg.externalPort,
+            passthrough: leg.tlsMode === EgressTlsMode.PASSTHROUGH,
           })),
           istioMutualHop: this.hopTls === GatewayHopTls.ISTIO_MUTUAL,
           gatewayRef: this.binding.gatewayRef,
           gatewayServiceHost: this.gateway.serviceHost,
           shaping: this.shaping,
+          paths: sortBy(this.paths, p => p.toString()).map(p => ({ path: p.path, prefix: p.isPrefix })),
           visibleIn: this.service.visibleNamespaces,
         }),
       }),
@@ -359,6 +338,11 @@ export class EgressRoute extends Construct implements IEgressRoute {
         + 'this route only redirects well-behaved traffic. Add new MeshEgressLockdown(scope, id, { gateway, namespaces }), '
         + 'or set allowUnlockedMesh: true if the mesh is locked down by other means');
     }
+    if (service.shapesRequests) {
+      errors.push(`ExternalService ${service.node.path} shapes requests at the sidecar (timeout, retries or requestHeaders), `
+        + 'which gives its hosts a VirtualService of their own, and a route through a gateway would be a second one (Istio '
+        + 'merges neither); move the shaping to the EgressRoute, which applies it at the gateway');
+    }
     const serviceHosts = new Set(service.hosts);
     for (const host of [...this.namedHosts ?? []].filter(h => !serviceHosts.has(h))) {
       errors.push(`host '${host}' is not a host of ExternalService ${service.node.path} (hosts: `
@@ -368,8 +352,17 @@ export class EgressRoute extends Construct implements IEgressRoute {
       errors.push(`port ${number} is not a port of ExternalService ${service.node.path} (ports: `
         + `${service.ports.map(p => p.toString()).join(', ') || 'none'}); add it with addPort`);
     }
+    if (this.gatewayPort !== undefined && this.usedPorts.size > 1) {
+      errors.push(`gatewayPort ${this.gatewayPort} would carry ${this.usedPorts.size} ports of the service `
+        + `(${this.ports.join(', ')}) on one gateway port; route one port (\`ports\`), or one route per port`);
+    }
     if (this.routedHosts.size === 0 || this.usedPorts.size === 0) {
       errors.push(`the route carries no ${this.routedHosts.size === 0 ? 'host' : 'port'}: give the service (or the route) one`);
+    }
+    const passthrough = this.routedPorts().filter(port => !this.tlsOf(port).appSpeaksHttp);
+    if (this.paths.length > 0 && passthrough.length > 0) {
+      errors.push(`paths are matched on HTTP requests, and port ${passthrough[0]} is passed through encrypted, so the `
+        + 'gateway cannot see them; originate TLS at the gateway (EgressTls.originate()) to forward by path');
     }
     const targetPort = this.tls?.targetPort;
     if (targetPort !== undefined) {
@@ -381,27 +374,4 @@ export class EgressRoute extends Construct implements IEgressRoute {
     }
     return errors;
   }
-}
-
-function renderShaping({ timeout, retries, requestHeaders }: EgressRouteProps): Partial<networking.VirtualServiceSpecHttp> {
-  return {
-    timeout: timeout && istioDuration(timeout),
-    retries: retries && {
-      attempts: retries.attempts,
-      perTryTimeout: retries.perTryTimeout && istioDuration(retries.perTryTimeout),
-      retryOn: retries.retryOn?.join(','),
-    },
-    headers: requestHeaders && { request: { set: requestHeaders.set, add: requestHeaders.add, remove: requestHeaders.remove } },
-  };
-}
-
-function checkDuration(duration: Duration | undefined, what: string, path: string): void {
-  if (duration && duration.toMilliseconds() < 1) {
-    throw new Error(`${path}: ${what} must be at least 1ms (Istio rejects shorter durations)`);
-  }
-}
-
-function istioDuration(duration: Duration): string {
-  const ms = duration.toMilliseconds();
-  return ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;
 }

@@ -101,6 +101,14 @@ export interface GatewayDeploymentOptions extends GatewayWorkloadOptions {
    */
   readonly istioLabel?: string;
   /**
+   * The labels the Deployment, Service and budget select the gateway pods by, and that Istio `Gateway`s and
+   * NetworkPolicies match. Name them to take over the pods of a gateway installed by istioctl (e.g. only
+   * `{ istio: 'egressgateway' }`): the pods carry them too. A Deployment's selector cannot change in place, so pick
+   * them once.
+   * @default - `app` and `istio` (the istio/gateway chart's selector labels)
+   */
+  readonly selectorLabels?: { [key: string]: string };
+  /**
    * Further pod labels (not `app`, `istio`, `istio.io/rev` or `sidecar.istio.io/inject`, which have their own
    * settings).
    * @default - none

@@ -57,7 +57,7 @@ export class GatewayWorkload extends Construct {
   public readonly namespace: string;
   /** The mesh the gateway belongs to. */
   public readonly mesh: IstioMesh;
-  /** The labels the Deployment and Service select the gateway pods by: `app` and `istio`. */
+  /** The labels the Deployment and Service select the gateway pods by: `app` and `istio` unless `selectorLabels`. */
   public readonly selectorLabels: { [key: string]: string };
   /** The gateway pods. */
   public readonly deployment: kplus.Deployment;
@@ -101,8 +101,19 @@ export class GatewayWorkload extends Construct {
           + 'the injection label is always set');
       }
     }
-    this.selectorLabels = { app: props.appLabel ?? this.name, istio: props.istioLabel ?? istioLabelOf(this.name) };
-    this.labels = { ...extraLabels, ...this.selectorLabels };
+    const chartLabels = { app: props.appLabel ?? this.name, istio: props.istioLabel ?? istioLabelOf(this.name) };
+    this.selectorLabels = { ...props.selectorLabels ?? chartLabels };
+    if (Object.keys(this.selectorLabels).length === 0) {
+      throw new Error(`${path}: selectorLabels {} would select every pod of namespace '${this.namespace}'; name the `
+        + 'labels that only this gateway\'s pods carry, or leave selectorLabels unset for app and istio');
+    }
+    for (const key of ['istio.io/rev', 'sidecar.istio.io/inject', kplus.Pod.ADDRESS_LABEL]) {
+      if (key in this.selectorLabels) {
+        throw new Error(`${path}: selectorLabels must not use '${key}': it changes with upgrades or injection, and a `
+          + 'Deployment\'s selector cannot; select on app or istio');
+      }
+    }
+    this.labels = { ...extraLabels, ...chartLabels, ...this.selectorLabels };
     checkLabels(path, 'pod label', this.labels);
 
     this.serviceAccount = new kplus.ServiceAccount(this, 'ServiceAccount', {

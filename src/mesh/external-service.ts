@@ -1,13 +1,16 @@
 import { ApiObjectMetadata, Lazy } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { ExternalPort, PortProtocol } from './external-port';
+import { RequestShapingOptions } from './request-shaping';
 import * as networking from '../../imports/networking.istio.io';
 import { Visibility } from '../private/export-to';
 import { checkHostname, isWildcard } from '../private/hostname';
+import { checkLabels } from '../private/kubernetes-names';
 import { Names } from '../private/names';
 import { namespaceOf } from '../private/namespace';
 import { ObjectNames } from '../private/object-names';
-import { renderServiceEntry, renderSidecarTlsOrigination } from '../render/istio/service-entry';
+import { renderRequestShaping } from '../render/istio/request-shaping';
+import { renderServiceEntry, renderSidecarShaping, renderSidecarTlsOrigination } from '../render/istio/service-entry';
 
 /**
  * How the proxy finds the addresses behind an external host (ServiceEntry `resolution`).
@@ -79,9 +82,22 @@ export interface SidecarTlsOrigination {
   readonly targetPort?: number;
   /**
    * File path, in the sidecar, of the CA bundle that verifies the remote certificate.
-   * @default - the proxy's system trust store
+   * @default - the proxy's system trust store, or the `ca.crt` of `credentialName`
    */
   readonly caCertificates?: string;
+  /**
+   * A Secret with a client certificate (`tls.crt`, `tls.key`, `ca.crt`): the sidecar originates mutual TLS with it
+   * (the Istio docs' sidecar mTLS origination task). The sidecar reads Secrets of its own namespace only, so only
+   * the workloads named by `workloadSelector`, in this service's namespace, originate; it is required.
+   * @default - SIMPLE TLS, no client certificate
+   */
+  readonly credentialName?: string;
+  /**
+   * Only pods with these labels originate TLS. Istio applies a DestinationRule with a workload selector only in its
+   * own namespace (and may not export it), so the clients must run in this service's namespace.
+   * @default - every client sidecar that sees the service
+   */
+  readonly workloadSelector?: { [key: string]: string };
 }
 
 /**
@@ -99,7 +115,7 @@ export interface IExternalServiceObserver {
 /**
  * Properties of an `ExternalService`.
  */
-export interface ExternalServiceProps {
+export interface ExternalServiceProps extends RequestShapingOptions {
   /**
    * Metadata of the ServiceEntry; its namespace decides who owns the entry.
    * @default - the chart's namespace and a name generated from the construct path
@@ -185,12 +201,15 @@ export class ExternalService extends Construct {
   private readonly origination = new Map<number, SidecarTlsOrigination>();
   private readonly originationRules = new Map<string, networking.DestinationRule>();
   private readonly observers: IExternalServiceObserver[] = [];
+  /** Timeout, retries and header changes applied by the client sidecars, when the service is called directly. */
+  private readonly shaping?: Partial<networking.VirtualServiceSpecHttp>;
 
   public constructor(scope: Construct, id: string, props: ExternalServiceProps) {
     super(scope, id);
     this.namespace = namespaceOf(this, props.metadata?.namespace, 'an ExternalService');
     this.resolution = props.resolution ?? Resolution.DNS;
     this.location = props.location ?? Location.MESH_EXTERNAL;
+    this.shaping = renderRequestShaping(this.node.path, props);
     this.visibility = new Visibility(this.node.path);
     this.visibility.add(this.namespace);
 
@@ -261,6 +280,14 @@ export class ExternalService extends Construct {
     return this.visibility.names();
   }
 
+  /**
+   * Whether the client sidecars shape requests to this service (`timeout`, `retries`, `requestHeaders`): then its
+   * hosts have a VirtualService of their own, and routing them through an egress gateway would be a second one.
+   */
+  public get shapesRequests(): boolean {
+    return this.shaping !== undefined;
+  }
+
   /** The declared port with this number, if any. */
   public findPort(number: number): ExternalPort | undefined {
     return this._ports.find(p => p.number === number);
@@ -292,6 +319,7 @@ export class ExternalService extends Construct {
     }
     this._hosts.push(host);
     if (this.origination.size > 0) this.addOriginationRule(host);
+    if (this.shaping) this.addShapingRoute(host);
     this.observers.forEach(observer => observer.onHost(host));
   }
 
@@ -372,8 +400,39 @@ export class ExternalService extends Construct {
     if (this.origination.has(options.port)) {
       throw new Error(`${this.node.path}: TLS origination for port ${options.port} is already configured`);
     }
+    this.checkMutualOrigination(options);
     this.origination.set(options.port, options);
     this._hosts.forEach(host => this.addOriginationRule(host));
+  }
+
+  /** Mutual TLS at the sidecar needs a workload selector, and one rule per host holds one selector. */
+  private checkMutualOrigination(options: SidecarTlsOrigination): void {
+    const path = this.node.path;
+    if (options.credentialName !== undefined) {
+      if (!Names.isDns1123Subdomain(options.credentialName)) {
+        throw new Error(`${path}: credentialName '${options.credentialName}' is not a Secret name (a lower-case DNS-1123 subdomain)`);
+      }
+      if (!options.workloadSelector) {
+        throw new Error(`${path}: TLS origination with credentialName '${options.credentialName}' needs a workloadSelector: `
+          + 'Istio serves a client certificate to sidecars only through a DestinationRule that selects workloads; '
+          + 'name the labels of the pods that call the service');
+      }
+      if (options.caCertificates !== undefined) {
+        throw new Error(`${path}: credentialName and caCertificates cannot be combined (Istio rejects it): the CA comes `
+          + `from the ca.crt key of Secret '${options.credentialName}'`);
+      }
+    }
+    if (options.workloadSelector) {
+      if (Object.keys(options.workloadSelector).length === 0) {
+        throw new Error(`${path}: workloadSelector {} would select every pod; name the client pods' labels, or leave it unset`);
+      }
+      checkLabels(path, 'workloadSelector', options.workloadSelector);
+    }
+    const selectors = new Set([...this.origination.values(), options].map(o => JSON.stringify(Object.entries(o.workloadSelector ?? {}).sort())));
+    if (selectors.size > 1) {
+      throw new Error(`${path}: every TLS origination of one ExternalService must use the same workloadSelector (one `
+        + 'DestinationRule per host holds one); put the ports that need another selector in an ExternalService of their own');
+    }
   }
 
   /**
@@ -394,8 +453,26 @@ export class ExternalService extends Construct {
     }));
   }
 
+  /**
+   * One VirtualService per host for requests the sidecars send directly (the Istio docs' external-services task sets
+   * a timeout on httpbin.org this way), visible wherever the entry is.
+   */
+  private addShapingRoute(host: string): void {
+    new networking.VirtualService(this, `Shaping-${host}`, {
+      metadata: { name: ObjectNames.subdomain(host), namespace: this.namespace },
+      spec: Lazy.any({
+        produce: () => renderSidecarShaping(host, this._ports.filter(p => p.isHttp).map(p => p.number), this.shaping!,
+          this.namespace, this.visibility.names()),
+      }),
+    });
+  }
+
   private validateWhole(): string[] {
     const errors: string[] = [];
+    if (this.shaping && !this._ports.some(p => p.isHttp)) {
+      errors.push('timeout, retries and requestHeaders act on HTTP requests, and the service has no HTTP port; add one '
+        + '(e.g. ExternalPort.http()), or originate TLS at the sidecar (tlsOrigination) to shape HTTPS calls');
+    }
     for (const number of [...this.origination.keys()].filter(n => !this.findPort(n)?.isHttp)) {
       const port = this.findPort(number);
       errors.push(`TLS origination needs an HTTP port the application calls in plain text, and port ${number} is `

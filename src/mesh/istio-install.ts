@@ -17,6 +17,37 @@ export enum OutboundTrafficPolicyMode {
 }
 
 /**
+ * The istioctl installation profile the settings start from (`spec.profile`).
+ */
+export enum IstioProfile {
+  /** Production defaults: istiod and an ingress gateway. */
+  DEFAULT = 'default',
+  /** istiod only, no gateways: for meshes whose gateways are deployed separately (as this library does). */
+  MINIMAL = 'minimal',
+  /** Nothing; every component is named in the settings. */
+  EMPTY = 'empty',
+  /** Extra features and tracing for trying Istio out; not for production. */
+  DEMO = 'demo',
+  /** A cluster whose control plane runs elsewhere (multicluster). */
+  REMOTE = 'remote',
+  /** The ambient data plane (ztunnel, CNI) instead of sidecars. */
+  AMBIENT = 'ambient',
+}
+
+/**
+ * DNS proxying by the sidecars (`meshConfig.defaultConfig.proxyMetadata`).
+ */
+export interface DnsProxyOptions {
+  /**
+   * Give ServiceEntry hosts without `addresses` an address the sidecar answers DNS with
+   * (`ISTIO_META_DNS_AUTO_ALLOCATE`), so opaque TCP entries on one port are told apart by address. Istio 1.30's
+   * istiod also allocates addresses by default (`PILOT_ENABLE_IP_AUTOALLOCATE`); this is the sidecar's side of it.
+   * @default true
+   */
+  readonly autoAllocateAddresses?: boolean;
+}
+
+/**
  * The egress gateway component of an istioctl install.
  */
 export interface IstioInstallEgressGatewayOptions extends GatewayWorkloadOptions {
@@ -59,6 +90,18 @@ export interface IstioInstallProps {
    * @default OutboundTrafficPolicyMode.REGISTRY_ONLY
    */
   readonly outboundTrafficPolicy?: OutboundTrafficPolicyMode;
+  /**
+   * The istioctl profile the settings start from.
+   * @default - istioctl's own default (`default`)
+   */
+  readonly profile?: IstioProfile;
+  /**
+   * DNS proxying in every sidecar (`ISTIO_META_DNS_CAPTURE`): the sidecar answers DNS for ServiceEntry hosts itself,
+   * which is what makes a TCP ServiceEntry without addresses routable and resolves hosts no DNS server knows;
+   * wildcard hosts still cannot be resolved (there is no single name to look up).
+   * @default - off, as in Istio
+   */
+  readonly dnsProxy?: DnsProxyOptions;
   /**
    * Installs an egress gateway with the control plane, sized and placed by the same options as a deployed
    * `EgressGateway`. Reference it from a kubectl chart with
@@ -137,10 +180,17 @@ export class IstioInstall extends Chart {
       apiVersion: 'install.istio.io/v1alpha1',
       kind: 'IstioOperator',
       spec: {
+        profile: props.profile,
         revision: mesh.revision,
         meshConfig: {
           outboundTrafficPolicy: { mode: this.outboundTrafficPolicy },
           trustDomain: mesh.trustDomain === IstioMesh.DEFAULT.trustDomain ? undefined : mesh.trustDomain,
+          defaultConfig: props.dnsProxy && {
+            proxyMetadata: {
+              ISTIO_META_DNS_CAPTURE: 'true',
+              ...props.dnsProxy.autoAllocateAddresses ?? true ? { ISTIO_META_DNS_AUTO_ALLOCATE: 'true' } : {},
+            },
+          },
         },
         components,
         values,

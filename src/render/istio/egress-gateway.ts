@@ -82,6 +82,12 @@ export interface GrantRuleIntent {
   readonly sniHosts: string[];
   /** Host headers (with and without the port), for hosts whose requests the gateway reads. */
   readonly httpHosts: string[];
+  /** For a request-level grant, what its HTTP requests must be (methods upper-case and sorted, paths sorted). */
+  readonly request?: {
+    readonly methods?: string[];
+    readonly paths?: string[];
+    readonly headers?: { [name: string]: string };
+  };
 }
 
 /**
@@ -90,20 +96,24 @@ export interface GrantRuleIntent {
  * alternatives. Sorted, so the output does not depend on the order grants were made in.
  */
 export function renderGrantRules(grants: GrantRuleIntent[]): security.AuthorizationPolicySpecRules[] {
-  const byIdentity = new Map<string, { principal?: string; namespace: string; sni: Set<string>; http: Set<string> }>();
+  // A request-level grant is its own kind of access: it merges only with grants of the same conditions.
+  type Entry = { principal?: string; namespace: string; request?: GrantRuleIntent['request']; sni: Set<string>; http: Set<string> };
+  const byIdentity = new Map<string, Entry>();
   for (const grant of grants) {
-    const key = JSON.stringify([grant.principal ?? null, grant.principal ? null : grant.namespace]);
-    const entry = byIdentity.get(key) ?? { principal: grant.principal, namespace: grant.namespace, sni: new Set(), http: new Set() };
+    const key = JSON.stringify([grant.principal ?? null, grant.principal ? null : grant.namespace, grant.request ?? null]);
+    const entry = byIdentity.get(key)
+      ?? { principal: grant.principal, namespace: grant.namespace, request: grant.request, sni: new Set<string>(), http: new Set<string>() };
     byIdentity.set(key, entry);
     grant.sniHosts.forEach(h => entry.sni.add(h));
     grant.httpHosts.forEach(h => entry.http.add(h));
   }
-  const groups = new Map<string, { sni: string[]; http: string[]; principals: string[]; namespaces: string[] }>();
+  type Group = { sni: string[]; http: string[]; request?: GrantRuleIntent['request']; principals: string[]; namespaces: string[] };
+  const groups = new Map<string, Group>();
   for (const entry of byIdentity.values()) {
     const sni = [...entry.sni].sort();
     const http = [...entry.http].sort();
-    const key = JSON.stringify([sni, http]);
-    const group = groups.get(key) ?? { sni, http, principals: [], namespaces: [] };
+    const key = JSON.stringify([sni, http, entry.request ?? null]);
+    const group = groups.get(key) ?? { sni, http, request: entry.request, principals: [], namespaces: [] };
     groups.set(key, group);
     if (entry.principal) group.principals.push(entry.principal);
     else group.namespaces.push(entry.namespace);
@@ -116,7 +126,16 @@ export function renderGrantRules(grants: GrantRuleIntent[]): security.Authorizat
       ...group.namespaces.length > 0 ? [{ source: { namespaces: group.namespaces.sort() } }] : [],
     ];
     if (group.sni.length > 0) rules.push({ from, when: [{ key: 'connection.sni', values: group.sni }] });
-    if (group.http.length > 0) rules.push({ from, to: [{ operation: { hosts: group.http } }] });
+    if (group.http.length > 0) {
+      const request = group.request;
+      const headers = Object.entries(request?.headers ?? {}).sort(([a], [b]) => (a < b ? -1 : 1))
+        .map(([name, value]) => ({ key: `request.headers[${name}]`, values: [value] }));
+      rules.push({
+        from,
+        to: [{ operation: { hosts: group.http, methods: request?.methods, paths: request?.paths } }],
+        when: headers.length > 0 ? headers : undefined,
+      });
+    }
   }
   return rules;
 }

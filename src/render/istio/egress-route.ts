@@ -5,7 +5,9 @@ import { renderExportTo } from '../../private/export-to';
 
 /** One port of a routed host, as its VirtualService renders it. */
 export interface RouteLegIntent {
-  /** The gateway Service port of the sidecar → gateway hop (the port the application calls). */
+  /** The port the application calls, which the sidecar matches. */
+  readonly applicationPort: number;
+  /** The gateway Service port of the sidecar → gateway hop. */
   readonly port: number;
   /** The port of the external host the gateway dials. */
   readonly externalPort: number;
@@ -24,6 +26,8 @@ export interface RouteIntent {
   readonly gatewayServiceHost: string;
   /** Timeout, retries and header changes of the gateway → external HTTP leg. */
   readonly shaping?: Partial<networking.VirtualServiceSpecHttp>;
+  /** The only request paths forwarded to the external host (each exact, or a prefix); empty forwards every path. */
+  readonly paths: Array<{ readonly path: string; readonly prefix: boolean }>;
   /** Namespaces (by name, or `*`) that see the host. */
   readonly visibleIn: string[];
 }
@@ -37,8 +41,9 @@ export function renderEgressVirtualService(intent: RouteIntent): networking.Virt
   const tls: networking.VirtualServiceSpecTls[] = [];
   const tcp: networking.VirtualServiceSpecTcp[] = [];
   const { host, gatewayRef } = intent;
-  for (const leg of sortBy(intent.legs, l => String(l.port).padStart(5, '0'))) {
+  for (const leg of sortBy(intent.legs, l => String(l.applicationPort).padStart(5, '0'))) {
     const port = leg.port;
+    const appPort = leg.applicationPort;
     const toGateway = {
       host: intent.gatewayServiceHost,
       subset: intent.istioMutualHop ? hopSubsetName(host, port) : undefined,
@@ -46,15 +51,17 @@ export function renderEgressVirtualService(intent: RouteIntent): networking.Virt
     };
     const toExternal = { host, port: { number: leg.externalPort } };
     if (!leg.passthrough) {
-      http.push({ name: `mesh-to-gateway-${port}`, match: [{ gateways: ['mesh'], port }], route: [{ destination: toGateway }] });
+      http.push({ name: `mesh-to-gateway-${appPort}`, match: [{ gateways: ['mesh'], port: appPort }], route: [{ destination: toGateway }] });
+      // Match blocks are alternatives: a request for any other path finds no route at the gateway, which answers 404.
+      const uris = intent.paths.map(p => (p.prefix ? { prefix: p.path } : { exact: p.path }));
       http.push({
         name: `gateway-to-external-${port}`,
-        match: [{ gateways: [gatewayRef], port }],
+        match: uris.length === 0 ? [{ gateways: [gatewayRef], port }] : uris.map(uri => ({ gateways: [gatewayRef], port, uri })),
         route: [{ destination: toExternal }],
         ...intent.shaping,
       });
     } else {
-      tls.push({ match: [{ gateways: ['mesh'], port, sniHosts: [host] }], route: [{ destination: toGateway }] });
+      tls.push({ match: [{ gateways: ['mesh'], port: appPort, sniHosts: [host] }], route: [{ destination: toGateway }] });
       if (intent.istioMutualHop) {
         // The gateway terminates the Istio mTLS wrapper and forwards the application's TLS as bytes; it matches this
         // host's server by the wrapper's SNI, and istiod scopes TCP routes to servers by host.

@@ -49,26 +49,55 @@ export function renderServiceEntry(intent: ServiceEntryIntent): networking.Servi
   };
 }
 
-/**
- * The sidecar's TLS origination to one host: SIMPLE TLS with the host as SNI on each originating port. It is
- * visible wherever the ServiceEntry is: whoever can call the host must also originate TLS to it.
- */
 /** TLS the sidecar originates on one port. */
 export interface SidecarTlsOriginationIntent {
   readonly port: number;
   readonly caCertificates?: string;
+  /** A client certificate Secret: mutual TLS. */
+  readonly credentialName?: string;
+  /** Only pods with these labels originate (the same on every origination of the service). */
+  readonly workloadSelector?: { [key: string]: string };
 }
 
+/**
+ * The sidecar's TLS origination to one host: SIMPLE (or, with a client certificate, MUTUAL) TLS with the host as SNI
+ * on each originating port. It is visible wherever the ServiceEntry is, since whoever can call the host must also
+ * originate TLS to it; with a workload selector Istio allows it only in its own namespace.
+ */
 export function renderSidecarTlsOrigination(host: string, originations: SidecarTlsOriginationIntent[], namespace: string,
   visibleIn: string[]): networking.DestinationRuleSpec {
+  const selector = originations.find(o => o.workloadSelector)?.workloadSelector;
   return {
     host,
-    exportTo: renderExportTo(visibleIn, namespace),
+    exportTo: selector ? ['.'] : renderExportTo(visibleIn, namespace),
+    workloadSelector: selector && { matchLabels: selector },
     trafficPolicy: {
       portLevelSettings: sortBy(originations, o => String(o.port).padStart(5, '0')).map(o => ({
         port: { number: o.port },
-        tls: { mode: networking.DestinationRuleSpecTrafficPolicyPortLevelSettingsTlsMode.SIMPLE, sni: host, caCertificates: o.caCertificates },
+        tls: {
+          mode: o.credentialName
+            ? networking.DestinationRuleSpecTrafficPolicyPortLevelSettingsTlsMode.MUTUAL
+            : networking.DestinationRuleSpecTrafficPolicyPortLevelSettingsTlsMode.SIMPLE,
+          credentialName: o.credentialName,
+          sni: host,
+          caCertificates: o.caCertificates,
+        },
       })),
     },
+  };
+}
+
+/** Requests the sidecars send straight to one host, shaped per HTTP port (sorted), with the entry's visibility. */
+export function renderSidecarShaping(host: string, httpPorts: number[], shaping: Partial<networking.VirtualServiceSpecHttp>,
+  namespace: string, visibleIn: string[]): networking.VirtualServiceSpec {
+  return {
+    hosts: [host],
+    exportTo: renderExportTo(visibleIn, namespace),
+    http: [...httpPorts].sort((a, b) => a - b).map(port => ({
+      name: `sidecar-to-external-${port}`,
+      match: [{ port }],
+      route: [{ destination: { host, port: { number: port } } }],
+      ...shaping,
+    })),
   };
 }
