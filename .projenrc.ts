@@ -1,4 +1,4 @@
-import { cdk8s, javascript, JsonFile } from 'projen';
+import { cdk8s, javascript, JsonFile, YamlFile } from 'projen';
 
 // jsii 6 prints a large end-of-life banner on Node 20; it is noise in every task log.
 const QUIET_JSII = { JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION: '20' };
@@ -62,6 +62,11 @@ project.npmignore?.exclude('/bench/', '/examples/');
 // This registry lacks unrs-resolver 1.13.x's non-Linux optional bindings, which breaks `npm ci`.
 project.package.addField('overrides', { 'unrs-resolver': '1.12.2' });
 
+// Names reserved in Python, Java, C# or Go fail the build (projen silences them by default), like every other jsii
+// warning: the assembly must stay translatable even though only the npm package is built here.
+project.compileTask.reset('jsii --fail-on-warnings');
+project.tasks.tryFind('watch')?.reset('jsii -w --fail-on-warnings');
+
 for (const name of ['compile', 'docgen', 'test', 'package:js']) {
   project.tasks.tryFind(name)?.env('JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION', QUIET_JSII.JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION);
 }
@@ -85,7 +90,21 @@ new JsonFile(project, `${exampleDir}/tsconfig.json`, {
       skipLibCheck: true,
       noEmit: true,
     },
-    include: ['*.ts'],
+    include: ['*.ts', 'consumer/*.ts'],
+  },
+});
+// The example's cdk8s.yaml, with the validation plugin at this package's own version (a local plugin's version must
+// be exact: the CLI loads it, it does not install it).
+new YamlFile(project, `${exampleDir}/cdk8s.yaml`, {
+  obj: {
+    language: 'typescript',
+    app: 'npx ts-node main.ts',
+    validations: [{
+      package: './node_modules/cdk8s-istio-gateways',
+      version: project.package.manifest.version ?? '0.0.0',
+      class: 'IstioValidationPlugin',
+      properties: { rootNamespace: 'istio-system' },
+    }],
   },
 });
 // Install the package into the app's node_modules the way npm would lay it out: its package.json and its compiled
@@ -117,6 +136,12 @@ testTask.prependExec('tsc --noEmit -p test/tsconfig.json');
 // Lint resolves the example's import of the package through the link.
 testTask.prependSpawn(exampleLink);
 testTask.spawn(exampleSynth);
+// Issue 18: a user's app outside this repository, from the packed tarball, synthesized by the real CLI with the plugin.
+testTask.spawn(project.addTask('test:consumer', {
+  description: 'Install the packed tarball into a fresh cdk8s app, synthesize it with the validation plugin, fail on any finding',
+  env: QUIET_JSII,
+  exec: 'bash examples/consumer/run.sh',
+}));
 
 // Issue 7: synth cost against the raw-ApiObject floor, output size against the Istio docs, validation throughput,
 // cold start. Prints a table and writes bench/RESULTS.md; figures, never timed tests.

@@ -43,7 +43,7 @@ export function buildEgressApp(scenario: EgressScenario, outdir: string): App {
   const gateway = EgressGateway.fromExisting(egress, 'gateway');
   const namespaces = namespaceNames(scenario.namespaces ?? 10);
   new MeshEgressLockdown(egress, 'lockdown', { gateway, namespaces });
-  const grantees = namespaces.map(ns => EgressGrantee.namespace(ns));
+  const grantees = namespaces.map(ns => EgressGrantee.wholeNamespace(ns));
   const add = (id: string, host: string, https: boolean) => {
     const service = new ExternalService(egress, `host-${id}`, {
       hosts: [host],

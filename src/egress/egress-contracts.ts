@@ -33,7 +33,7 @@ export interface EgressLeg {
  */
 export interface IEgressRoute extends IConstruct {
   /** The namespace of the route's VirtualServices: the only namespace that may bind to its gateway servers. */
-  readonly namespace: string;
+  readonly namespaceName: string;
   /** How the route's sidecar → gateway hop is protected. */
   readonly hopTls: GatewayHopTls;
   /** The namespace of the ServiceEntry the route's hosts come from. */
@@ -129,7 +129,7 @@ export interface IEgressGateway extends IConstruct {
   /** The gateway's name: its Service's, and its Istio `Gateway`'s. */
   readonly name: string;
   /** The namespace of the gateway's pods, Service, Istio `Gateway` and gateway `DestinationRule`. */
-  readonly namespace: string;
+  readonly namespaceName: string;
   /** The gateway Service's cluster FQDN, the destination of every mesh → gateway leg. */
   readonly serviceHost: string;
   /** Labels the gateway pods carry and are selected by: Istio `Gateway` selectors and NetworkPolicies match them. */

@@ -19,7 +19,7 @@ import { NetworkPolicyRender } from '../render/kubernetes/network-policy';
 /** The gateway as the routing machinery needs to know it. */
 export interface RoutedGateway extends Construct {
   readonly name: string;
-  readonly namespace: string;
+  readonly namespaceName: string;
   readonly serviceHost: string;
   readonly podLabels: { [key: string]: string };
   readonly mesh: IstioMesh;
@@ -77,7 +77,7 @@ export class EgressGatewayRouting implements IEgressGatewayRouting {
     if (!this.boundRoutes.includes(route)) this.boundRoutes.push(route);
     const gateway = this.gateway;
     this.istioGateway ??= new networking.Gateway(gateway, 'Gateway', {
-      metadata: { name: gateway.name, namespace: gateway.namespace },
+      metadata: { name: gateway.name, namespace: gateway.namespaceName },
       spec: {
         selector: gateway.podLabels,
         servers: Lazy.any({ produce: () => renderGatewayServers(this.legIntents()) }),
@@ -85,14 +85,14 @@ export class EgressGatewayRouting implements IEgressGatewayRouting {
     });
     if (route.hopTls === GatewayHopTls.ISTIO_MUTUAL) {
       this.hopSubsets ??= new networking.DestinationRule(gateway, 'DestinationRule', {
-        metadata: { name: gateway.name, namespace: gateway.namespace },
+        metadata: { name: gateway.name, namespace: gateway.namespaceName },
         spec: Lazy.any({
-          produce: () => renderHopDestinationRule(gateway.serviceHost, gateway.namespace, this.legIntents(),
+          produce: () => renderHopDestinationRule(gateway.serviceHost, gateway.namespaceName, this.legIntents(),
             [...new Set(this.boundRoutes.flatMap(r => r.visibleNamespaces))]),
         }),
       });
     }
-    const gatewayRef = `${gateway.namespace}/${gateway.name}`;
+    const gatewayRef = `${gateway.namespaceName}/${gateway.name}`;
     return {
       gatewayRef,
       usePort: port => this.capabilities.exposePort(port, route.node.path),
@@ -103,7 +103,7 @@ export class EgressGatewayRouting implements IEgressGatewayRouting {
 
   /** Every leg of every route, as the shared objects render them. */
   private legIntents(): GatewayLegIntent[] {
-    return this.boundRoutes.flatMap(route => route.legs().map(leg => legIntent(leg, route.namespace)));
+    return this.boundRoutes.flatMap(route => route.legs().map(leg => legIntent(leg, route.namespaceName)));
   }
 
   private authorize(route: IEgressRoute, grantee: IEgressGrantee, hosts: string[] | undefined,
@@ -111,7 +111,7 @@ export class EgressGatewayRouting implements IEgressGatewayRouting {
     const gateway = this.gateway;
     const config = grantee.toEgressGranteeConfig();
     this.authorizationPolicy ??= new security.AuthorizationPolicy(gateway, 'Authorization', {
-      metadata: { name: gateway.name, namespace: gateway.namespace },
+      metadata: { name: gateway.name, namespace: gateway.namespaceName },
       spec: Lazy.any({
         produce: (): security.AuthorizationPolicySpec => ({
           selector: { matchLabels: gateway.podLabels },
@@ -136,18 +136,18 @@ export class EgressGatewayRouting implements IEgressGatewayRouting {
     const existing = this.clients.get(key);
     if (existing) return existing;
     const gateway = this.gateway;
-    const name = ObjectNames.subdomain(`${config.name}-to-${gateway.name}.${gateway.namespace}`);
+    const name = ObjectNames.subdomain(`${config.name}-to-${gateway.name}.${gateway.namespaceName}`);
     const [scope, id] = config.scope
-      ? [config.scope, `EgressTo-${gateway.namespace}-${gateway.name}`]
-      : [gateway, `Client-${config.namespace}-${config.name}`];
+      ? [config.scope, `EgressTo-${gateway.namespaceName}-${gateway.name}`]
+      : [gateway, `Client-${config.namespaceName}-${config.name}`];
     const clash = scope.node.tryFindChild(id);
     if (clash) {
       throw new Error(`${scope.node.path}: two different grantees through egress gateway ${gateway.node.path} are both `
-        + `named '${config.name}' in namespace '${config.namespace}'; give one of them another name`);
+        + `named '${config.name}' in namespace '${config.namespaceName}'; give one of them another name`);
     }
     const grants: Grant[] = [];
     const policy = new kplus.k8s.KubeNetworkPolicy(scope, id, {
-      metadata: { name, namespace: config.namespace },
+      metadata: { name, namespace: config.namespaceName },
       spec: Lazy.any({
         produce: (): kplus.k8s.NetworkPolicySpec => {
           const ports = grants.flatMap(g => this.legsOf(g).map(leg => this.podPort(leg.port)));
@@ -156,7 +156,7 @@ export class EgressGatewayRouting implements IEgressGatewayRouting {
             policyTypes: ['Egress'],
             // No ports means no rule: an empty port list would open every port.
             egress: ports.length === 0 ? undefined : [{
-              to: [NetworkPolicyRender.podsIn(gateway.namespace, gateway.podLabels)],
+              to: [NetworkPolicyRender.podsIn(gateway.namespaceName, gateway.podLabels)],
               ports: NetworkPolicyRender.tcp(ports),
             }],
           };
@@ -182,8 +182,8 @@ export class EgressGatewayRouting implements IEgressGatewayRouting {
     const legs = this.legsOf(grant);
     const config = grant.config;
     return {
-      principal: config.serviceAccountName === undefined ? undefined : this.gateway.mesh.principal(config.namespace, config.serviceAccountName),
-      namespace: config.namespace,
+      principal: config.serviceAccountName === undefined ? undefined : this.gateway.mesh.principal(config.namespaceName, config.serviceAccountName),
+      namespace: config.namespaceName,
       sniHosts: legs.filter(leg => leg.tlsMode === EgressTlsMode.PASSTHROUGH).map(leg => hopSni(leg.host)),
       httpHosts: legs.filter(leg => leg.tlsMode !== EgressTlsMode.PASSTHROUGH).flatMap(leg => httpHostsOf(leg.host, leg.applicationPort)),
       request: grant.request && {
@@ -240,7 +240,7 @@ export class EgressGatewayRouting implements IEgressGatewayRouting {
             + 'same hop TLS mode');
         }
         if (!first) plaintextOnPort.set(leg.port, { plaintext, route });
-        const intent = legIntent(leg, route.namespace);
+        const intent = legIntent(leg, route.namespaceName);
         const key = `${leg.host}:${leg.port}`;
         claimName('server port name', serverPortName(intent), key);
         if (intent.istioMutualHop) claimName('subset', hopSubsetName(leg.host, leg.port), key);
@@ -288,7 +288,7 @@ class Grant implements IEgressGrant {
 /** A grantee's identity as a tuple: who the gateway admits and which pods the client policy selects. */
 function identityKey(config: EgressGranteeConfig): string {
   const labels = config.podLabels ? Object.entries(config.podLabels).sort() : null;
-  return JSON.stringify([config.namespace, config.serviceAccountName ?? null, labels]);
+  return JSON.stringify([config.namespaceName, config.serviceAccountName ?? null, labels]);
 }
 
 function legIntent(leg: EgressLeg, routeNamespace: string): GatewayLegIntent {

@@ -34,7 +34,7 @@ export class EgressGateway extends Construct implements IEgressGateway {
   /** The Deployment, Service, ServiceAccount, autoscaler and budget of the gateway. */
   public readonly workload: GatewayWorkload;
   public readonly name: string;
-  public readonly namespace: string;
+  public readonly namespaceName: string;
   public readonly serviceHost: string;
   public readonly podLabels: { [key: string]: string };
   public readonly serviceAccountName: string;
@@ -49,7 +49,7 @@ export class EgressGateway extends Construct implements IEgressGateway {
       serviceType: kplus.ServiceType.CLUSTER_IP,
     });
     this.name = this.workload.name;
-    this.namespace = this.workload.namespace;
+    this.namespaceName = this.workload.namespaceName;
     this.mesh = this.workload.mesh;
     this.serviceHost = this.workload.serviceHost;
     // The labels the workload is selected by: what an Istio Gateway and a NetworkPolicy must match, and no more.
@@ -86,7 +86,7 @@ export class EgressGateway extends Construct implements IEgressGateway {
  */
 class InstalledEgressGateway extends Construct implements IEgressGateway {
   public readonly name: string;
-  public readonly namespace: string;
+  public readonly namespaceName: string;
   public readonly serviceHost: string;
   public readonly podLabels: { [key: string]: string };
   public readonly serviceAccountName: string;
@@ -99,9 +99,9 @@ class InstalledEgressGateway extends Construct implements IEgressGateway {
     super(scope, id);
     const install = props.install ?? GatewayInstall.ISTIOCTL;
     this.name = props.serviceName ?? install.serviceName;
-    this.namespace = props.namespace ?? install.namespace;
+    this.namespaceName = props.namespaceName ?? install.namespaceName;
     this.mesh = props.mesh ?? IstioMesh.DEFAULT;
-    this.serviceHost = this.mesh.serviceHost(this.name, this.namespace);
+    this.serviceHost = this.mesh.serviceHost(this.name, this.namespaceName);
     this.podLabels = { ...props.podLabels ?? install.podLabels };
     this.serviceAccountName = props.serviceAccountName ?? install.serviceAccountName;
     this.ports = [...install.ports, ...props.additionalPorts ?? []];
@@ -115,7 +115,7 @@ class InstalledEgressGateway extends Construct implements IEgressGateway {
     this.routing = new EgressGatewayRouting(this, {
       exposePort: (port, requester) => {
         if (this.targetPortOf(port) === undefined) {
-          throw new Error(`${requester}: the existing egress gateway ${this.name}.${this.namespace} does not expose `
+          throw new Error(`${requester}: the existing egress gateway ${this.name}.${this.namespaceName} does not expose `
             + `port ${port} (it exposes ${this.ports.map(p => p.port).join(', ')}); add the port to its Service in the `
             + 'installer\'s values and list it in `additionalPorts`, or deploy the gateway with `new EgressGateway(...)`');
         }

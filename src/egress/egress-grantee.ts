@@ -10,7 +10,7 @@ import { ObjectNames } from '../private/object-names';
  */
 export interface EgressGranteeConfig {
   /** The namespace the grantee's pods run in. */
-  readonly namespace: string;
+  readonly namespaceName: string;
   /**
    * The ServiceAccount the grantee's pods run as: the gateway admits its Istio identity.
    * @default - any identity in `namespace` (the gateway admits the namespace)
@@ -45,7 +45,7 @@ export interface IEgressGrantee {
  */
 export interface EgressGranteePodsOptions {
   /** The namespace of the pods. */
-  readonly namespace: string;
+  readonly namespaceName: string;
   /** Labels that select the pods (their Deployment's selector, for example). */
   readonly labels: { [key: string]: string };
   /**
@@ -77,10 +77,10 @@ export class EgressGrantee implements IEgressGrantee {
     }
     if (workload.matchExpressions.length > 0) {
       throw new Error(`${workload.node.path}: the workload selects its pods with label expressions, which a grant `
-        + 'cannot reproduce; grant EgressGrantee.pods({ namespace, labels, serviceAccountName }) with labels its pods carry');
+        + 'cannot reproduce; grant EgressGrantee.pods({ namespaceName, labels, serviceAccountName }) with labels its pods carry');
     }
     return new EgressGrantee({
-      namespace,
+      namespaceName: namespace,
       serviceAccountName: workload.serviceAccount?.name ?? 'default',
       podLabels: workload.matchLabels,
       name: workload.name,
@@ -92,10 +92,10 @@ export class EgressGrantee implements IEgressGrantee {
    * Every pod running as a ServiceAccount. NetworkPolicy cannot select pods by ServiceAccount, so at the network
    * level the whole namespace may reach the gateway; the gateway admits only this identity.
    */
-  public static serviceAccount(namespace: string, name: string): IEgressGrantee {
-    checkName(namespace, 'namespace');
+  public static serviceAccount(namespaceName: string, name: string): IEgressGrantee {
+    checkName(namespaceName, 'namespace');
     checkName(name, 'ServiceAccount name');
-    return new EgressGrantee({ namespace, serviceAccountName: name, name: `sa-${name}` });
+    return new EgressGrantee({ namespaceName: namespaceName, serviceAccountName: name, name: `sa-${name}` });
   }
 
   /** Every pod running as a cdk8s-plus ServiceAccount; the client NetworkPolicy goes next to the ServiceAccount. */
@@ -104,21 +104,21 @@ export class EgressGrantee implements IEgressGrantee {
     if (!namespace) {
       throw new Error(`${serviceAccount.node.path}: cannot grant egress to a ServiceAccount without a namespace; set it on the chart`);
     }
-    return new EgressGrantee({ namespace, serviceAccountName: serviceAccount.name, name: `sa-${serviceAccount.name}`, scope: serviceAccount });
+    return new EgressGrantee({ namespaceName: namespace, serviceAccountName: serviceAccount.name, name: `sa-${serviceAccount.name}`, scope: serviceAccount });
   }
 
   /** Every workload in a namespace. */
-  public static namespace(name: string): IEgressGrantee {
+  public static wholeNamespace(name: string): IEgressGrantee {
     checkName(name, 'namespace');
-    return new EgressGrantee({ namespace: name, name: 'all-pods' });
+    return new EgressGrantee({ namespaceName: name, name: 'all-pods' });
   }
 
   /** Pods chosen by labels, for workloads that are not cdk8s-plus-28 constructs. */
   public static pods(options: EgressGranteePodsOptions): IEgressGrantee {
-    checkName(options.namespace, 'namespace');
+    checkName(options.namespaceName, 'namespace');
     if (Object.keys(options.labels).length === 0) {
-      throw new Error(`EgressGrantee.pods: labels must select some pods in '${options.namespace}'; an empty selector `
-        + 'selects them all, which EgressGrantee.namespace() says plainly');
+      throw new Error(`EgressGrantee.pods: labels must select some pods in '${options.namespaceName}'; an empty selector `
+        + 'selects them all, which EgressGrantee.wholeNamespace() says plainly');
     }
     checkLabels('EgressGrantee.pods', 'label', options.labels);
     if (options.serviceAccountName !== undefined) checkName(options.serviceAccountName, 'ServiceAccount name');
@@ -128,7 +128,7 @@ export class EgressGrantee implements IEgressGrantee {
       throw new Error(`EgressGrantee.pods: name '${name}' is not a DNS-1123 subdomain; it names the client NetworkPolicy`);
     }
     return new EgressGrantee({
-      namespace: options.namespace,
+      namespaceName: options.namespaceName,
       serviceAccountName: options.serviceAccountName,
       podLabels: { ...options.labels },
       name,

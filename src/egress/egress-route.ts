@@ -90,7 +90,7 @@ export class EgressRoute extends Construct implements IEgressRoute {
   /** The external service the traffic goes to. */
   public readonly service: ExternalService;
   /** The namespace of the route's VirtualServices. */
-  public readonly namespace: string;
+  public readonly namespaceName: string;
   /** How the sidecar → gateway hop is protected. */
   public readonly hopTls: GatewayHopTls;
 
@@ -118,7 +118,7 @@ export class EgressRoute extends Construct implements IEgressRoute {
       throw new Error(`${this.node.path}: gatewayPort ${props.gatewayPort} is not a port number; use an integer from 1 to 65535`);
     }
     this.hopTls = props.hopTls ?? GatewayHopTls.ISTIO_MUTUAL;
-    this.namespace = namespaceOf(this, Chart.of(this).namespace ?? props.service.namespace, 'an EgressRoute');
+    this.namespaceName = namespaceOf(this, Chart.of(this).namespace ?? props.service.namespaceName, 'an EgressRoute');
 
     if (props.service.resolution === Resolution.NONE) {
       throw new Error(`${this.node.path}: ExternalService ${props.service.node.path} has resolution NONE; through an `
@@ -132,7 +132,7 @@ export class EgressRoute extends Construct implements IEgressRoute {
 
     (props.paths ?? []).forEach(path => this.addPath(path));
     this.binding = props.gateway.routing.bindRoute(this);
-    props.service.addExportTo(props.gateway.namespace);
+    props.service.addExportTo(props.gateway.namespaceName);
     if (props.hosts) {
       this.namedHosts = new Set();
       props.hosts.forEach(host => this.addHost(host));
@@ -164,7 +164,7 @@ export class EgressRoute extends Construct implements IEgressRoute {
   }
 
   public get serviceNamespace(): string {
-    return this.service.namespace;
+    return this.service.namespaceName;
   }
 
   public get visibleNamespaces(): string[] {
@@ -219,7 +219,7 @@ export class EgressRoute extends Construct implements IEgressRoute {
       throw new Error(`${this.node.path}: grants identify clients by their Istio mutual TLS identity, and this route's hop is `
         + `${this.hopTls}; use hopTls: GatewayHopTls.ISTIO_MUTUAL`);
     }
-    this.service.addExportTo(grantee.toEgressGranteeConfig().namespace);
+    this.service.addExportTo(grantee.toEgressGranteeConfig().namespaceName);
     return this.binding.authorize(grantee, options.hosts ? [...options.hosts] : undefined, requestMatchOf(this.node.path, options));
   }
 
@@ -292,11 +292,11 @@ export class EgressRoute extends Construct implements IEgressRoute {
     }
     this.routedHosts.add(host);
     new networking.VirtualService(this, `VirtualService-${host}`, {
-      metadata: { name: ObjectNames.subdomain(host), namespace: this.namespace },
+      metadata: { name: ObjectNames.subdomain(host), namespace: this.namespaceName },
       spec: Lazy.any({
         produce: () => renderEgressVirtualService({
           host,
-          namespace: this.namespace,
+          namespace: this.namespaceName,
           legs: this.legsOf(host).map(leg => ({
             applicationPort: leg.applicationPort,
             port: leg.port,
@@ -315,7 +315,7 @@ export class EgressRoute extends Construct implements IEgressRoute {
     const tls = this.tls;
     if (tls?.originates) {
       new networking.DestinationRule(this, `TlsOrigination-${host}`, {
-        metadata: { name: ObjectNames.subdomain(`${host}-tls-origination`), namespace: this.gateway.namespace },
+        metadata: { name: ObjectNames.subdomain(`${host}-tls-origination`), namespace: this.gateway.namespaceName },
         spec: Lazy.any({
           produce: () => renderGatewayTlsOrigination(host, [{
             externalPort: tls.targetPort!,

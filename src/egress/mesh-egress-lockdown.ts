@@ -1,4 +1,4 @@
-import { Lazy } from 'cdk8s';
+import { Chart, JsonPatch, Lazy } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { IEgressGateway, IEgressLockdown } from './egress-contracts';
@@ -17,7 +17,7 @@ export interface ClusterDnsOptions {
    * Namespace of the DNS pods.
    * @default 'kube-system'
    */
-  readonly namespace?: string;
+  readonly namespaceName?: string;
   /**
    * Labels of the DNS pods.
    * @default { 'k8s-app': 'kube-dns' } (CoreDNS and kube-dns on most distributions)
@@ -39,7 +39,7 @@ export interface ControlPlaneOptions {
    * Namespace of istiod.
    * @default - the gateway's mesh's root namespace
    */
-  readonly namespace?: string;
+  readonly namespaceName?: string;
   /**
    * Labels of the istiod pods.
    * @default { app: 'istiod' }
@@ -83,6 +83,14 @@ export interface MeshEgressLockdownProps {
    * 169.254.0.0/16 (link-local, where cloud metadata services answer)
    */
   readonly privateCidrs?: string[];
+  /**
+   * Emit the locked namespaces as Namespace objects, labelled for sidecar injection (`istio.io/rev: <revision>`
+   * with a revisioned mesh, `istio-injection: enabled` otherwise), ahead of the lockdown's other objects. Off by
+   * default: namespaces usually belong to the teams or tools that create them, and an object owned by the lockdown
+   * is deleted with it (and everything in the namespace with it).
+   * @default false
+   */
+  readonly createNamespaces?: boolean;
   /**
    * Namespaces whose pods may scrape the gateway's metrics (ports 15020 and 15090).
    * @default - none
@@ -132,6 +140,7 @@ export class MeshEgressLockdown extends Construct implements IEgressLockdown {
   private readonly privateCidrs: string[];
   private readonly metricsNamespaces: string[];
   private readonly inCluster: InClusterRule[] = [];
+  private readonly createNamespaces: boolean;
 
   public constructor(scope: Construct, id: string, props: MeshEgressLockdownProps) {
     super(scope, id);
@@ -143,25 +152,26 @@ export class MeshEgressLockdown extends Construct implements IEgressLockdown {
     }
     this.exempt = new Set(props.exemptNamespaces ?? []);
     this.dns = {
-      namespace: props.dns?.namespace ?? 'kube-system',
+      namespaceName: props.dns?.namespaceName ?? 'kube-system',
       podLabels: props.dns?.podLabels ?? { 'k8s-app': 'kube-dns' },
       port: props.dns?.port ?? 53,
     };
     this.controlPlane = {
-      namespace: props.controlPlane?.namespace ?? gateway.mesh.rootNamespace,
+      namespaceName: props.controlPlane?.namespaceName ?? gateway.mesh.rootNamespace,
       podLabels: props.controlPlane?.podLabels ?? { app: 'istiod' },
     };
     this.privateCidrs = this.checkCidrs(props.privateCidrs ?? DEFAULT_PRIVATE_CIDRS);
     this.metricsNamespaces = [...props.metricsNamespaces ?? []];
+    this.createNamespaces = props.createNamespaces ?? false;
 
     const gatewayName = `${gateway.name}`;
     new kplus.k8s.KubeNetworkPolicy(this, 'GatewayPolicy', {
-      metadata: { name: gatewayName, namespace: gateway.namespace },
+      metadata: { name: gatewayName, namespace: gateway.namespaceName },
       spec: Lazy.any({ produce: () => this.renderGatewayPolicy() }),
     });
     // Allow nothing: with this policy on the gateway pods, a request passes only if a grant's ALLOW rule matches.
     new security.AuthorizationPolicy(this, 'DenyByDefault', {
-      metadata: { name: `${gatewayName}-deny-by-default`, namespace: gateway.namespace },
+      metadata: { name: `${gatewayName}-deny-by-default`, namespace: gateway.namespaceName },
       spec: { selector: { matchLabels: gateway.podLabels } },
     });
 
@@ -184,30 +194,44 @@ export class MeshEgressLockdown extends Construct implements IEgressLockdown {
    * Locks one more namespace: REGISTRY_ONLY for its sidecars, and no egress but DNS, istiod, the other locked
    * namespaces, and what grants open.
    */
-  public addNamespace(namespace: string): void {
-    if (!Names.isDns1123Label(namespace)) {
-      throw new Error(`${this.node.path}: '${namespace}' is not a namespace name (a lower-case DNS-1123 label)`);
+  public addNamespace(namespaceName: string): void {
+    if (!Names.isDns1123Label(namespaceName)) {
+      throw new Error(`${this.node.path}: '${namespaceName}' is not a namespace name (a lower-case DNS-1123 label)`);
     }
-    if (this.exempt.has(namespace)) {
-      throw new Error(`${this.node.path}: namespace '${namespace}' is both locked and exempt; remove it from one of `
+    if (this.exempt.has(namespaceName)) {
+      throw new Error(`${this.node.path}: namespace '${namespaceName}' is both locked and exempt; remove it from one of `
         + '`namespaces` and `exemptNamespaces`');
     }
-    if (namespace === this.gateway.namespace) {
-      throw new Error(`${this.node.path}: namespace '${namespace}' holds the egress gateway, which must reach the `
+    if (namespaceName === this.gateway.namespaceName) {
+      throw new Error(`${this.node.path}: namespace '${namespaceName}' holds the egress gateway, which must reach the `
         + 'internet; lock the application namespaces, not the gateway\'s');
     }
-    if (this.locked.has(namespace)) {
-      throw new Error(`${this.node.path}: namespace '${namespace}' is already locked`);
+    if (this.locked.has(namespaceName)) {
+      throw new Error(`${this.node.path}: namespace '${namespaceName}' is already locked`);
     }
-    this.locked.add(namespace);
-    new kplus.k8s.KubeNetworkPolicy(this, `NetworkPolicy-${namespace}`, {
-      metadata: { name: this.name, namespace },
+    this.locked.add(namespaceName);
+    const policy = new kplus.k8s.KubeNetworkPolicy(this, `NetworkPolicy-${namespaceName}`, {
+      metadata: { name: this.name, namespace: namespaceName },
       spec: Lazy.any({ produce: () => this.renderNamespacePolicy() }),
     });
-    new networking.Sidecar(this, `Sidecar-${namespace}`, {
-      metadata: { name: this.name, namespace },
-      spec: Lazy.any({ produce: () => renderLockdownSidecar(this.sidecarHosts(namespace)) }),
+    const sidecar = new networking.Sidecar(this, `Sidecar-${namespaceName}`, {
+      metadata: { name: this.name, namespace: namespaceName },
+      spec: Lazy.any({ produce: () => renderLockdownSidecar(this.sidecarHosts(namespaceName)) }),
     });
+    if (this.createNamespaces) {
+      const revision = this.gateway.mesh.revision;
+      const namespace = new kplus.k8s.KubeNamespace(this, `Namespace-${namespaceName}`, {
+        metadata: {
+          name: namespaceName,
+          labels: revision === undefined ? { 'istio-injection': 'enabled' } : { 'istio.io/rev': revision },
+        },
+      });
+      // Cluster-scoped: cdk8s would give it the chart's namespace.
+      if (Chart.of(this).namespace !== undefined) namespace.addJsonPatch(JsonPatch.remove('/metadata/namespace'));
+      // A namespace must exist before what lives in it: cdk8s writes an object's dependencies before it.
+      policy.node.addDependency(namespace);
+      sidecar.node.addDependency(namespace);
+    }
   }
 
   /**
@@ -223,11 +247,11 @@ export class MeshEgressLockdown extends Construct implements IEgressLockdown {
   private infrastructureRules(): kplus.k8s.NetworkPolicyEgressRule[] {
     return [
       {
-        to: [NetworkPolicyRender.podsIn(this.dns.namespace, this.dns.podLabels)],
+        to: [NetworkPolicyRender.podsIn(this.dns.namespaceName, this.dns.podLabels)],
         ports: [NetworkPolicyRender.udp(this.dns.port), ...NetworkPolicyRender.tcp([this.dns.port])],
       },
       {
-        to: [NetworkPolicyRender.podsIn(this.controlPlane.namespace, this.controlPlane.podLabels)],
+        to: [NetworkPolicyRender.podsIn(this.controlPlane.namespaceName, this.controlPlane.podLabels)],
         ports: NetworkPolicyRender.tcp([ISTIOD_XDS_PORT]),
       },
     ];
@@ -276,18 +300,18 @@ export class MeshEgressLockdown extends Construct implements IEgressLockdown {
    * What one locked namespace's proxies see: its own namespace, the root namespace, the other locked namespaces,
    * the gateway, and for each host granted to it, the ServiceEntry's and the VirtualService's entries.
    */
-  private sidecarHosts(namespace: string): string[] {
+  private sidecarHosts(namespaceName: string): string[] {
     const gateway = this.gateway;
-    const hosts = ['./*', `${this.controlPlane.namespace}/*`];
+    const hosts = ['./*', `${this.controlPlane.namespaceName}/*`];
     // The control-plane entry already imports everything there; istiod warns about a duplicate.
-    if (gateway.namespace !== this.controlPlane.namespace) hosts.push(`${gateway.namespace}/${gateway.serviceHost}`);
+    if (gateway.namespaceName !== this.controlPlane.namespaceName) hosts.push(`${gateway.namespaceName}/${gateway.serviceHost}`);
     for (const other of this.locked) {
-      if (other !== namespace) hosts.push(`${other}/*`);
+      if (other !== namespaceName) hosts.push(`${other}/*`);
     }
     for (const grant of gateway.routing.grants) {
-      if (grant.grantee.toEgressGranteeConfig().namespace !== namespace) continue;
+      if (grant.grantee.toEgressGranteeConfig().namespaceName !== namespaceName) continue;
       for (const host of grant.hosts) {
-        hosts.push(`${grant.route.serviceNamespace}/${host}`, `${grant.route.namespace}/${host}`);
+        hosts.push(`${grant.route.serviceNamespace}/${host}`, `${grant.route.namespaceName}/${host}`);
       }
     }
     return hosts;
@@ -298,7 +322,7 @@ export class MeshEgressLockdown extends Construct implements IEgressLockdown {
     if (this.locked.size === 0) return ['a MeshEgressLockdown needs at least one namespace to lock'];
     const errors: string[] = [];
     for (const grant of this.gateway.routing.grants) {
-      const namespace = grant.grantee.toEgressGranteeConfig().namespace;
+      const namespace = grant.grantee.toEgressGranteeConfig().namespaceName;
       if (this.exempt.has(namespace)) {
         errors.push(`${grant.route.node.path}: namespace '${namespace}' is exempt from lockdown ${this.node.path}: its pods `
           + 'leave directly, so a grant would only pretend to control them; lock the namespace or drop the grant');

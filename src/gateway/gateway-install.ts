@@ -41,10 +41,10 @@ export class GatewayInstall {
    * and ServiceAccount named after the release, pods labelled `app: <release>` and `istio: <release without the
    * istio- prefix>`, Service ports 80→80 and 443→443.
    */
-  public static helm(release: string = 'istio-egressgateway', namespace: string = 'istio-egress'): GatewayInstall {
+  public static helm(release: string = 'istio-egressgateway', namespaceName: string = 'istio-egress'): GatewayInstall {
     return new GatewayInstall(
       release,
-      namespace,
+      namespaceName,
       { istio: istioLabelOf(release), app: release },
       release,
       [{ port: 80, targetPort: 80, name: 'http2' }, { port: 443, targetPort: 443, name: 'https' }],
@@ -54,7 +54,7 @@ export class GatewayInstall {
   /** The name of the gateway's Service. */
   public readonly serviceName: string;
   /** The namespace of the gateway. */
-  public readonly namespace: string;
+  public readonly namespaceName: string;
   /** The labels on the gateway's pods. */
   public readonly podLabels: { [key: string]: string };
   /** The gateway pods' ServiceAccount. */
@@ -62,10 +62,10 @@ export class GatewayInstall {
   /** The ports of the gateway's Service. */
   public readonly ports: GatewayServicePort[];
 
-  private constructor(serviceName: string, namespace: string, podLabels: { [key: string]: string },
+  private constructor(serviceName: string, namespaceName: string, podLabels: { [key: string]: string },
     serviceAccountName: string, ports: GatewayServicePort[]) {
     this.serviceName = serviceName;
-    this.namespace = namespace;
+    this.namespaceName = namespaceName;
     this.podLabels = podLabels;
     this.serviceAccountName = serviceAccountName;
     this.ports = ports;
@@ -90,7 +90,7 @@ export interface ExistingEgressGatewayProps {
    * Override the namespace.
    * @default - the installer's
    */
-  readonly namespace?: string;
+  readonly namespaceName?: string;
   /**
    * Override the pod labels that Istio `Gateway` selectors match. A wrong selector is admitted by Istio and
    * silently matches no pods, so take these from `kubectl get pods --show-labels`.

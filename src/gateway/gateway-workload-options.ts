@@ -79,7 +79,7 @@ export interface GatewayDeploymentOptions extends GatewayWorkloadOptions {
    * The namespace of every object of the gateway.
    * @default - the chart's namespace; one of the two is required
    */
-  readonly namespace?: string;
+  readonly namespaceName?: string;
   /**
    * The gateway's one name, like a Helm release name: the Deployment, Service, ServiceAccount, autoscaler, budget
    * and Istio `Gateway` are all called this, and dashboards and alerts find the gateway by it.

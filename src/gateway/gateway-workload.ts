@@ -54,7 +54,7 @@ export class GatewayWorkload extends Construct {
   /** The name of every object of the gateway. */
   public readonly name: string;
   /** The namespace of every object of the gateway. */
-  public readonly namespace: string;
+  public readonly namespaceName: string;
   /** The mesh the gateway belongs to. */
   public readonly mesh: IstioMesh;
   /** The labels the Deployment and Service select the gateway pods by: `app` and `istio` unless `selectorLabels`. */
@@ -84,7 +84,7 @@ export class GatewayWorkload extends Construct {
   public constructor(scope: Construct, id: string, props: GatewayWorkloadProps) {
     super(scope, id);
     const path = this.node.path;
-    this.namespace = namespaceOf(this, props.namespace, 'a gateway workload');
+    this.namespaceName = namespaceOf(this, props.namespaceName, 'a gateway workload');
     const options = resolveGatewayOptions(path, props);
     this.name = props.name ?? 'istio-gateway';
     this.mesh = props.mesh ?? IstioMesh.DEFAULT;
@@ -104,7 +104,7 @@ export class GatewayWorkload extends Construct {
     const chartLabels = { app: props.appLabel ?? this.name, istio: props.istioLabel ?? istioLabelOf(this.name) };
     this.selectorLabels = { ...props.selectorLabels ?? chartLabels };
     if (Object.keys(this.selectorLabels).length === 0) {
-      throw new Error(`${path}: selectorLabels {} would select every pod of namespace '${this.namespace}'; name the `
+      throw new Error(`${path}: selectorLabels {} would select every pod of namespace '${this.namespaceName}'; name the `
         + 'labels that only this gateway\'s pods carry, or leave selectorLabels unset for app and istio');
     }
     for (const key of ['istio.io/rev', 'sidecar.istio.io/inject', kplus.Pod.ADDRESS_LABEL]) {
@@ -260,7 +260,7 @@ export class GatewayWorkload extends Construct {
 
   /** The gateway Service's cluster FQDN. */
   public get serviceHost(): string {
-    return this.mesh.serviceHost(this.name, this.namespace);
+    return this.mesh.serviceHost(this.name, this.namespaceName);
   }
 
   /** The Service ports, status port included, by number. Returns a copy; use `addPort` to add one. */
@@ -330,7 +330,7 @@ export class GatewayWorkload extends Construct {
   }
 
   private metadata(name: string = this.name): { name: string; namespace: string; labels: { [key: string]: string } } {
-    return { name, namespace: this.namespace, labels: this.labels };
+    return { name, namespace: this.namespaceName, labels: this.labels };
   }
 }
 

@@ -186,7 +186,7 @@ const SERVICES_OF_APP = new WeakMap<IConstruct, ExternalService[]>();
  */
 export class ExternalService extends Construct {
   /** The namespace the ServiceEntry is in. */
-  public readonly namespace: string;
+  public readonly namespaceName: string;
   /** How the proxy finds the remote addresses. */
   public readonly resolution: Resolution;
   /** Whether the service is outside the mesh. */
@@ -206,18 +206,18 @@ export class ExternalService extends Construct {
 
   public constructor(scope: Construct, id: string, props: ExternalServiceProps) {
     super(scope, id);
-    this.namespace = namespaceOf(this, props.metadata?.namespace, 'an ExternalService');
+    this.namespaceName = namespaceOf(this, props.metadata?.namespace, 'an ExternalService');
     this.resolution = props.resolution ?? Resolution.DNS;
     this.location = props.location ?? Location.MESH_EXTERNAL;
     this.shaping = renderRequestShaping(this.node.path, props);
     this.visibility = new Visibility(this.node.path);
-    this.visibility.add(this.namespace);
+    this.visibility.add(this.namespaceName);
 
     this.serviceEntry = new networking.ServiceEntry(this, 'Resource', {
-      metadata: { ...props.metadata, namespace: this.namespace },
+      metadata: { ...props.metadata, namespace: this.namespaceName },
       spec: Lazy.any({
         produce: () => renderServiceEntry({
-          namespace: this.namespace,
+          namespace: this.namespaceName,
           hosts: this._hosts,
           ports: this._ports,
           targetPorts: new Map([...this.origination].map(([port, o]) => [port, o.targetPort ?? 443])),
@@ -235,7 +235,7 @@ export class ExternalService extends Construct {
     (props.endpoints ?? []).forEach(endpoint => this.addEndpoint(endpoint));
     (props.addresses ?? []).forEach(address => this.addAddress(address));
     (props.tlsOrigination ?? []).forEach(options => this.originateTls(options));
-    (props.exportTo ?? []).forEach(namespace => this.addExportTo(namespace));
+    (props.exportTo ?? []).forEach(namespaceName => this.addExportTo(namespaceName));
 
     this.node.addValidation({ validate: () => this.validateWhole() });
     const siblings = SERVICES_OF_APP.get(this.node.root);
@@ -307,8 +307,8 @@ export class ExternalService extends Construct {
    * Makes the entry (and the routes for its hosts) visible to proxies in `namespace`, or in every namespace with
    * `*`. Routes add their gateway's namespace and grants their grantees', so this is for other consumers.
    */
-  public addExportTo(namespace: string): void {
-    this.visibility.add(namespace === '.' ? this.namespace : namespace);
+  public addExportTo(namespaceName: string): void {
+    this.visibility.add(namespaceName === '.' ? this.namespaceName : namespaceName);
   }
 
   /** Registers another host name under the same ports. */
@@ -446,9 +446,9 @@ export class ExternalService extends Construct {
     }
     if (this.originationRules.has(host)) return;
     this.originationRules.set(host, new networking.DestinationRule(this, `TlsOrigination-${host}`, {
-      metadata: { name: ObjectNames.subdomain(`${host}-tls-origination`), namespace: this.namespace },
+      metadata: { name: ObjectNames.subdomain(`${host}-tls-origination`), namespace: this.namespaceName },
       spec: Lazy.any({
-        produce: () => renderSidecarTlsOrigination(host, [...this.origination.values()], this.namespace, this.visibility.names()),
+        produce: () => renderSidecarTlsOrigination(host, [...this.origination.values()], this.namespaceName, this.visibility.names()),
       }),
     }));
   }
@@ -459,10 +459,10 @@ export class ExternalService extends Construct {
    */
   private addShapingRoute(host: string): void {
     new networking.VirtualService(this, `Shaping-${host}`, {
-      metadata: { name: ObjectNames.subdomain(host), namespace: this.namespace },
+      metadata: { name: ObjectNames.subdomain(host), namespace: this.namespaceName },
       spec: Lazy.any({
         produce: () => renderSidecarShaping(host, this._ports.filter(p => p.isHttp).map(p => p.number), this.shaping!,
-          this.namespace, this.visibility.names()),
+          this.namespaceName, this.visibility.names()),
       }),
     });
   }

@@ -60,7 +60,7 @@ export interface IstioInstallEgressGatewayOptions extends GatewayWorkloadOptions
    * The namespace istioctl installs the gateway in.
    * @default - the control plane's namespace
    */
-  readonly namespace?: string;
+  readonly namespaceName?: string;
   /**
    * The value of the pods' `istio` label, which Istio `Gateway` selectors match.
    * @default 'egressgateway'
@@ -149,7 +149,7 @@ export class IstioInstall extends Chart {
       const options = resolveGatewayOptions(path, gateway);
       const name = gateway.name ?? GatewayInstall.ISTIOCTL.serviceName;
       checkDns1035Label(path, 'egress gateway name', name);
-      const gatewayNamespace = gateway.namespace ?? namespace;
+      const gatewayNamespace = gateway.namespaceName ?? namespace;
       checkDns1123Label(path, 'egress gateway namespace', gatewayNamespace);
       const labels = { istio: gateway.istioLabel ?? 'egressgateway', app: gateway.appLabel ?? name };
       checkLabels(path, 'egress gateway label', labels);
@@ -214,7 +214,7 @@ export class IstioInstall extends Chart {
       install: GatewayInstall.ISTIOCTL,
       mesh: this.mesh,
       serviceName: this.egress.name,
-      namespace: this.egress.namespace,
+      namespaceName: this.egress.namespace,
       podLabels: { ...this.egress.labels },
       // The istio-egress chart's naming.
       serviceAccountName: `${this.egress.name}-service-account`,
@@ -222,6 +222,12 @@ export class IstioInstall extends Chart {
   }
 
   private validateOnlyOperator(): string[] {
+    const neighbours = this.node.scope?.node.children.filter(c => c !== this && Chart.isChart(c)) ?? [];
+    if (neighbours.length > 0) {
+      return [`IstioInstall ${this.node.path} shares its App with ${neighbours.map(c => c.node.path).join(', ')}, so its `
+        + 'file would land beside the kubectl manifests, where `kubectl apply -f` would send it to the cluster (which '
+        + 'has no IstioOperator API): synthesize it in an App of its own, e.g. new App({ outdir: \'dist-istioctl\' })'];
+    }
     return this.node.findAll()
       .filter(c => ApiObject.isApiObject(c) && c !== this.istioOperator)
       .map(c => `${c.node.path} is in IstioInstall chart ${this.node.path}, whose file is applied with istioctl, `

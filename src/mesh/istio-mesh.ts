@@ -61,13 +61,13 @@ export class IstioMesh {
   }
 
   /** The cluster FQDN of a Service. */
-  public serviceHost(name: string, namespace: string): string {
-    return `${name}.${namespace}.svc.${this.clusterDomain}`;
+  public serviceHost(name: string, namespaceName: string): string {
+    return `${name}.${namespaceName}.svc.${this.clusterDomain}`;
   }
 
   /** The SPIFFE-style identity Istio gives pods running as a ServiceAccount, as AuthorizationPolicy principals name it. */
-  public principal(namespace: string, serviceAccountName: string): string {
-    return `${this.trustDomain}/ns/${namespace}/sa/${serviceAccountName}`;
+  public principal(namespaceName: string, serviceAccountName: string): string {
+    return `${this.trustDomain}/ns/${namespaceName}/sa/${serviceAccountName}`;
   }
 }
 

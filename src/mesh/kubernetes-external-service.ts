@@ -77,12 +77,12 @@ export class KubernetesExternalService extends Construct {
   /** The Service's cluster host, which clients call. */
   public readonly host: string;
   /** The namespace of the Service. */
-  public readonly namespace: string;
+  public readonly namespaceName: string;
 
   public constructor(scope: Construct, id: string, props: KubernetesExternalServiceProps) {
     super(scope, id);
     const path = this.node.path;
-    this.namespace = namespaceOf(this, props.metadata?.namespace, 'a KubernetesExternalService');
+    this.namespaceName = namespaceOf(this, props.metadata?.namespace, 'a KubernetesExternalService');
     const { externalName, addresses } = props.target;
     if (props.ports.length === 0) {
       throw new Error(`${path}: a KubernetesExternalService needs at least one port, e.g. ExternalPort.http()`);
@@ -109,19 +109,19 @@ export class KubernetesExternalService extends Construct {
     }
 
     this.service = new kplus.k8s.KubeService(this, 'Resource', {
-      metadata: { ...props.metadata, namespace: this.namespace },
+      metadata: { ...props.metadata, namespace: this.namespaceName },
       spec: {
         type: externalName !== undefined ? 'ExternalName' : 'ClusterIP',
         externalName,
         ports: [...props.ports].sort((a, b) => a.number - b.number).map(p => ({ name: p.name, port: p.number, protocol: 'TCP' })),
       },
     });
-    this.host = (props.mesh ?? IstioMesh.DEFAULT).serviceHost(this.service.name, this.namespace);
+    this.host = (props.mesh ?? IstioMesh.DEFAULT).serviceHost(this.service.name, this.namespaceName);
 
     if (addresses) {
       // The EndpointSlice is tied to its Service by this label; without a selector Kubernetes makes none itself.
       new kplus.k8s.KubeEndpointSlice(this, 'Endpoints', {
-        metadata: { name: this.service.name, namespace: this.namespace, labels: { 'kubernetes.io/service-name': this.service.name } },
+        metadata: { name: this.service.name, namespace: this.namespaceName, labels: { 'kubernetes.io/service-name': this.service.name } },
         addressType: ipv6![0] ? 'IPv6' : 'IPv4',
         endpoints: [...addresses].sort().map(address => ({ addresses: [address] })),
         ports: props.ports.map(p => ({ name: p.name, port: p.number, protocol: 'TCP' })),
@@ -129,7 +129,7 @@ export class KubernetesExternalService extends Construct {
     }
 
     new networking.DestinationRule(this, 'MutualTlsOff', {
-      metadata: { name: this.service.name, namespace: this.namespace },
+      metadata: { name: this.service.name, namespace: this.namespaceName },
       spec: Lazy.any({
         produce: (): networking.DestinationRuleSpec => ({
           host: this.host,

@@ -7,7 +7,7 @@ import { selectorMatches } from '../private/label-selector';
  */
 export interface PodIdentity {
   /** The pod's namespace. */
-  readonly namespace: string;
+  readonly namespaceName: string;
   /** A name for reports (the workload's). */
   readonly name: string;
   /** The pod's labels. */
@@ -46,10 +46,10 @@ export class Reachability {
       if (m?.kind === 'Namespace') {
         this.namespaceLabels.set(m.metadata.name, { ...m.metadata.labels, [NAME_LABEL]: m.metadata.name });
       } else if (m?.kind === 'Pod') {
-        this.addPod({ namespace: m.metadata.namespace ?? 'default', name: m.metadata.name, labels: m.metadata.labels ?? {} });
+        this.addPod({ namespaceName: m.metadata.namespace ?? 'default', name: m.metadata.name, labels: m.metadata.labels ?? {} });
       } else if (WORKLOAD_KINDS.has(m?.kind) && m.spec?.template) {
         const labels = m.spec.template.metadata?.labels ?? {};
-        this.addPod({ namespace: m.metadata.namespace ?? 'default', name: m.metadata.name, labels });
+        this.addPod({ namespaceName: m.metadata.namespace ?? 'default', name: m.metadata.name, labels });
       }
     }
   }
@@ -77,17 +77,17 @@ export class Reachability {
   }
 
   /** Whether `from` may connect to `to` on `port` (the pod port): egress from `from` and ingress to `to` both allow it. */
-  public canReachPod(from: PodIdentity, to: PodIdentity, port: number, protocol: string = 'TCP'): boolean {
-    const egress = this.allowed(from, 'Egress', rule =>
-      peersMatch(rule.to, peer => this.peerSelectsPod(peer, from.namespace, to)) && portsMatch(rule.ports, port, protocol));
-    const ingress = this.allowed(to, 'Ingress', rule =>
-      peersMatch(rule.from, peer => this.peerSelectsPod(peer, to.namespace, from)) && portsMatch(rule.ports, port, protocol));
+  public canReachPod(source: PodIdentity, destination: PodIdentity, port: number, protocol: string = 'TCP'): boolean {
+    const egress = this.allowed(source, 'Egress', rule =>
+      peersMatch(rule.to, peer => this.peerSelectsPod(peer, source.namespaceName, destination)) && portsMatch(rule.ports, port, protocol));
+    const ingress = this.allowed(destination, 'Ingress', rule =>
+      peersMatch(rule.from, peer => this.peerSelectsPod(peer, destination.namespaceName, source)) && portsMatch(rule.ports, port, protocol));
     return egress && ingress;
   }
 
   /** Not isolated for `direction`, or some selecting policy has a matching rule. */
   private allowed(pod: PodIdentity, direction: 'Egress' | 'Ingress', ruleMatches: (rule: any) => boolean): boolean {
-    const selecting = this.policies.filter(p => (p.metadata.namespace ?? 'default') === pod.namespace
+    const selecting = this.policies.filter(p => (p.metadata.namespace ?? 'default') === pod.namespaceName
       && policyTypes(p).includes(direction)
       && selectorMatches(p.spec?.podSelector ?? {}, pod.labels));
     if (selecting.length === 0) return true;
@@ -98,8 +98,8 @@ export class Reachability {
   private peerSelectsPod(peer: any, policyNamespace: string, pod: PodIdentity): boolean {
     if (peer.ipBlock) return false;
     const namespaceOk = peer.namespaceSelector
-      ? selectorMatches(peer.namespaceSelector, this.namespaceLabels.get(pod.namespace) ?? { [NAME_LABEL]: pod.namespace })
-      : pod.namespace === policyNamespace;
+      ? selectorMatches(peer.namespaceSelector, this.namespaceLabels.get(pod.namespaceName) ?? { [NAME_LABEL]: pod.namespaceName })
+      : pod.namespaceName === policyNamespace;
     const podOk = peer.podSelector ? selectorMatches(peer.podSelector, pod.labels) : true;
     return namespaceOk && podOk;
   }

@@ -20,7 +20,7 @@ export interface Finding {
   /**
    * The object the finding is about, as `Kind namespace/name` (`Kind name` when the object has no namespace).
    */
-  readonly object: string;
+  readonly objectName: string;
 
   /**
    * Where in the object, as a field path such as `spec.servers[0].port`; empty when the finding is about the whole

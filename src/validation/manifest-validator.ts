@@ -115,7 +115,7 @@ export class ManifestValidator {
    */
   public static formatFindings(findings: Finding[]): string {
     if (findings.length === 0) return 'no findings';
-    const lines = findings.map(f => `  ${f.severity} ${f.object}${f.path ? ` ${f.path}` : ''} [${f.rule}] ${f.message}`);
+    const lines = findings.map(f => `  ${f.severity} ${f.objectName}${f.path ? ` ${f.path}` : ''} [${f.rule}] ${f.message}`);
     const errors = findings.filter(f => f.severity === Severity.ERROR).length;
     return `${errors} error(s) and ${findings.length - errors} warning(s) in the synthesized manifests:\n${lines.join('\n')}`;
   }

@@ -18,11 +18,11 @@ export class Reporter {
   constructor(public readonly object: string) {}
 
   public error(path: string, rule: string, message: string): void {
-    this.findings.push({ object: this.object, path, rule, message, severity: Severity.ERROR });
+    this.findings.push({ objectName: this.object, path, rule, message, severity: Severity.ERROR });
   }
 
   public warning(path: string, rule: string, message: string): void {
-    this.findings.push({ object: this.object, path, rule, message, severity: Severity.WARNING });
+    this.findings.push({ objectName: this.object, path, rule, message, severity: Severity.WARNING });
   }
 }
 

@@ -55,9 +55,9 @@ export class IstioValidationPlugin {
         fix: fixFor(finding),
         violatingResources: [{
           // The CLI maps resource names to construct paths (construct-metadata.json is keyed by metadata.name).
-          resourceName: nameOf.get(finding.object) ?? finding.object,
+          resourceName: nameOf.get(finding.objectName) ?? finding.objectName,
           locations: [finding.path === '' ? '<object>' : finding.path],
-          manifestPath: fileOf.get(finding.object) ?? '',
+          manifestPath: fileOf.get(finding.objectName) ?? '',
         }],
       });
     }
@@ -73,6 +73,6 @@ export class IstioValidationPlugin {
 
 function fixFor(finding: Finding): string {
   return finding.severity === Severity.ERROR
-    ? `the cluster would reject ${finding.object} (or it cannot work as written): change the construct or props that render ${finding.path || 'it'}`
-    : `admitted with a warning; review ${finding.path || finding.object}`;
+    ? `the cluster would reject ${finding.objectName} (or it cannot work as written): change the construct or props that render ${finding.path || 'it'}`
+    : `admitted with a warning; review ${finding.path || finding.objectName}`;
 }

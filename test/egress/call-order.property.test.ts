@@ -85,9 +85,9 @@ function build(plan: AppPlan, order: number[]): App {
     ...workloads.map(w => EgressGrantee.workload(w)),
     EgressGrantee.serviceAccount('shop', 'batch'),
     EgressGrantee.serviceAccount('blog', 'batch'),
-    EgressGrantee.namespace('pay'),
-    EgressGrantee.pods({ namespace: 'blog', labels: { app: 'legacy' }, serviceAccountName: 'legacy' }),
-    EgressGrantee.pods({ namespace: 'shop', labels: { app: 'billing' } }),
+    EgressGrantee.wholeNamespace('pay'),
+    EgressGrantee.pods({ namespaceName: 'blog', labels: { app: 'legacy' }, serviceAccountName: 'legacy' }),
+    EgressGrantee.pods({ namespaceName: 'shop', labels: { app: 'billing' } }),
   ];
 
   const calls: Array<() => void> = [];

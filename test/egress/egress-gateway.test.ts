@@ -34,7 +34,7 @@ describe('EgressGateway |', () => {
   test('deployed on dedicated nodes with autoscaling and a budget, carrying an EgressRoute', () => {
     const c = chart();
     const gateway = new EgressGateway(c, 'egress', {
-      namespace: 'istio-egress',
+      namespaceName: 'istio-egress',
       minReplicas: 2,
       maxReplicas: 6,
       nodeSelector: { 'node-role.example.com/egress': 'true' },
@@ -186,7 +186,7 @@ describe('EgressGateway.fromExisting |', () => {
     const manifests = synthValid(c);
 
     expect([80, 443].map(p => gateway.targetPortOf(p))).toEqual([80, 443]);
-    expect(gateway.namespace).toEqual('egress-pci');
+    expect(gateway.namespaceName).toEqual('egress-pci');
     expect(gateway.podLabels).toEqual({ istio: 'egress-pci', app: 'istio-egress-pci' });
     expect(only(manifests, 'Gateway').spec.selector).toEqual({ istio: 'egress-pci', app: 'istio-egress-pci' });
     expect(only(manifests, 'DestinationRule').spec.host).toEqual('istio-egress-pci.egress-pci.svc.cluster.local');

@@ -82,14 +82,14 @@ describe('Request-level grants |', () => {
     new MeshEgressLockdown(egress, 'lockdown', { gateway, namespaces: ['shop'] });
     const api = new ExternalService(egress, 'api', { hosts: ['api.example.com'], ports: [ExternalPort.https()] });
     const route = new EgressRoute(egress, 'api-route', { gateway, service: api, paths: [EgressPath.exact('/v1')] });
-    route.grantEgress(EgressGrantee.namespace('shop'), { methods: ['GET'] });
+    route.grantEgress(EgressGrantee.wholeNamespace('shop'), { methods: ['GET'] });
     expect(() => synthAll(app)).toThrow(/egress\/api-route: the grant to 'all-pods' names methods, paths or headers, and api.example.com:443 is passed through encrypted.*originate TLS at the gateway/);
     expect(() => synthAll(app)).toThrow(/\[egress\/api-route\] paths are matched on HTTP requests, and port 443\/HTTPS is passed through encrypted.*EgressTls.originate/);
   });
 
   test('fails on methods, paths and headers Istio would reject or that admit nothing', () => {
     const { route } = httpbinApp();
-    const grantee = EgressGrantee.namespace('shop');
+    const grantee = EgressGrantee.wholeNamespace('shop');
     expect(() => route.grantEgress(grantee, { methods: ['GET /x'] })).toThrow(/egress\/httpbin-route: method 'GET \/X' is not an HTTP method/);
     expect(() => route.grantEgress(grantee, { methods: [] })).toThrow(/an empty methods or paths list would admit nothing; leave it out/);
     expect(() => route.grantEgress(grantee, { headers: { ':path': '/x' } })).toThrow(/header ':path' is not a lower-case HTTP header name .*no pseudo-headers/);
@@ -192,7 +192,7 @@ describe('The gateway port of a route |', () => {
     const route = new EgressRoute(c, 'nginx-route', {
       gateway, service: nginx, ports: [80], gatewayPort: 443, tls: EgressTls.originateMutual({ credentialName: 'client-credential' }),
     });
-    route.grantEgress(EgressGrantee.namespace('shop'));
+    route.grantEgress(EgressGrantee.wholeNamespace('shop'));
     const manifests = synthAll(app);
     expect(manifests.filter(m => ['Gateway', 'VirtualService', 'DestinationRule'].includes(m.kind))).toMatchSnapshot();
 
@@ -314,6 +314,6 @@ test('a deployed workload from plain labels is granted like a cdk8s-plus one (is
   const { app, route } = httpbinApp();
   const shop = new Chart(app, 'shop', { namespace: 'shop' });
   new kplus.Deployment(shop, 'legacy', { containers: [{ image: 'example/legacy:1.0', securityContext: { user: 1000 } }] });
-  const grant = route.grantEgress(EgressGrantee.pods({ namespace: 'shop', labels: { app: 'legacy' } }));
+  const grant = route.grantEgress(EgressGrantee.pods({ namespaceName: 'shop', labels: { app: 'legacy' } }));
   expect(grant.clientNetworkPolicy.name).toMatch(/^pods-[0-9a-f]{8}-to-istio-egressgateway.istio-system$/);
 });

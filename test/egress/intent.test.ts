@@ -23,7 +23,7 @@ function egressApp() {
   return { app, egress, gateway, service, route };
 }
 
-const GATEWAY_POD: PodIdentity = { namespace: 'istio-system', name: 'istio-egressgateway', labels: { istio: 'egressgateway', app: 'istio-egressgateway' } };
+const GATEWAY_POD: PodIdentity = { namespaceName: 'istio-system', name: 'istio-egressgateway', labels: { istio: 'egressgateway', app: 'istio-egressgateway' } };
 
 describe('Intent, then rendering |', () => {
   test('every locked namespace lets every other locked namespace in, whatever the order they were locked in', () => {
@@ -50,16 +50,16 @@ describe('Intent, then rendering |', () => {
 
     const r = Reachability.of(synthAll(app));
     r.addPod(GATEWAY_POD);
-    const workerPod = r.pods.find(p => p.namespace === 'late')!;
+    const workerPod = r.pods.find(p => p.namespaceName === 'late')!;
     // istioctl's gateway listens on 8443 behind Service port 443.
     expect(r.canReachPod(workerPod, GATEWAY_POD, 8443)).toBe(true);
-    expect(r.canReachPod(workerPod, { namespace: 'data', name: 'postgres', labels: {} }, 5432)).toBe(true);
+    expect(r.canReachPod(workerPod, { namespaceName: 'data', name: 'postgres', labels: {} }, 5432)).toBe(true);
   });
 
   test('a grant made before the route gets a host or a port covers them', () => {
     const { app, gateway, service, route, egress } = egressApp();
     new MeshEgressLockdown(egress, 'lockdown', { gateway, namespaces: ['shop'] });
-    const grant = route.grantEgress(EgressGrantee.namespace('shop'));
+    const grant = route.grantEgress(EgressGrantee.wholeNamespace('shop'));
     service.addHost('www.example.com');
     service.addPort(ExternalPort.http());
     expect(grant.hosts).toEqual(['api.example.com', 'www.example.com']);
@@ -113,7 +113,7 @@ describe('Intent, then rendering |', () => {
   test('a grantee from plain labels, for workloads that are not cdk8s-plus-28 constructs', () => {
     const { app, gateway, route, egress } = egressApp();
     new MeshEgressLockdown(egress, 'lockdown', { gateway, namespaces: ['legacy'] });
-    const grant = route.grantEgress(EgressGrantee.pods({ namespace: 'legacy', labels: { app: 'billing' }, serviceAccountName: 'billing' }));
+    const grant = route.grantEgress(EgressGrantee.pods({ namespaceName: 'legacy', labels: { app: 'billing' }, serviceAccountName: 'billing' }));
     const manifests = synthAll(app);
     const client = manifests.find(m => m.metadata.name === grant.clientNetworkPolicy.name);
     expect(client.metadata).toEqual({ name: 'billing-to-istio-egressgateway.istio-system', namespace: 'legacy' });
@@ -126,7 +126,7 @@ describe('Intent, then rendering |', () => {
     const app = Testing.app();
     const egress = new Chart(app, 'egress', { namespace: 'egress-config' });
     const mesh = new IstioMesh({ trustDomain: 'corp.example', clusterDomain: 'k8s.corp', rootNamespace: 'istio-control' });
-    const gateway = EgressGateway.fromExisting(egress, 'gateway', { mesh, namespace: 'istio-egress' });
+    const gateway = EgressGateway.fromExisting(egress, 'gateway', { mesh, namespaceName: 'istio-egress' });
     new MeshEgressLockdown(egress, 'lockdown', { gateway, namespaces: ['shop'] });
     const service = new ExternalService(egress, 'api', { hosts: ['api.example.com'], ports: [ExternalPort.https()] });
     new EgressRoute(egress, 'route', { gateway, service }).grantEgress(EgressGrantee.serviceAccount('shop', 'checkout'));
@@ -227,8 +227,8 @@ describe('Intent, then rendering | fails', () => {
   test('fails when two grantees would give their client NetworkPolicies one name', () => {
     const { route, gateway, egress } = egressApp();
     new MeshEgressLockdown(egress, 'lockdown', { gateway, namespaces: ['shop'] });
-    route.grantEgress(EgressGrantee.pods({ namespace: 'shop', labels: { app: 'a' }, name: 'team' }));
-    expect(() => route.grantEgress(EgressGrantee.pods({ namespace: 'shop', labels: { app: 'b' }, name: 'team' })))
+    route.grantEgress(EgressGrantee.pods({ namespaceName: 'shop', labels: { app: 'a' }, name: 'team' }));
+    expect(() => route.grantEgress(EgressGrantee.pods({ namespaceName: 'shop', labels: { app: 'b' }, name: 'team' })))
       .toThrow(/two different grantees through egress gateway egress\/gateway are both named 'team' in namespace 'shop'; give one of them another name/);
   });
 
@@ -239,7 +239,7 @@ describe('Intent, then rendering | fails', () => {
   });
 
   test('fails on pods grantees without labels, and on workloads selected by expressions', () => {
-    expect(() => EgressGrantee.pods({ namespace: 'shop', labels: {} })).toThrow(/labels must select some pods in 'shop'/);
+    expect(() => EgressGrantee.pods({ namespaceName: 'shop', labels: {} })).toThrow(/labels must select some pods in 'shop'/);
     const c = new Chart(Testing.app(), 'test', { namespace: 'shop' });
     const d = new kplus.Deployment(c, 'd', { containers: [{ image: 'x' }] });
     d.select(kplus.LabelSelector.of({ expressions: [kplus.LabelExpression.exists('tier')] }));

@@ -41,9 +41,9 @@ function synthAll(app: App): any[] {
 }
 
 /** The istioctl gateway's pods are not in our manifests: they run in istio-system. */
-const GATEWAY_POD: PodIdentity = { namespace: 'istio-system', name: 'istio-egressgateway', labels: { istio: 'egressgateway', app: 'istio-egressgateway' } };
-const DNS_POD: PodIdentity = { namespace: 'kube-system', name: 'coredns', labels: { 'k8s-app': 'kube-dns' } };
-const ISTIOD_POD: PodIdentity = { namespace: 'istio-system', name: 'istiod', labels: { app: 'istiod' } };
+const GATEWAY_POD: PodIdentity = { namespaceName: 'istio-system', name: 'istio-egressgateway', labels: { istio: 'egressgateway', app: 'istio-egressgateway' } };
+const DNS_POD: PodIdentity = { namespaceName: 'kube-system', name: 'coredns', labels: { 'k8s-app': 'kube-dns' } };
+const ISTIOD_POD: PodIdentity = { namespaceName: 'istio-system', name: 'istiod', labels: { app: 'istiod' } };
 
 function reachability(manifests: any[]): Reachability {
   const r = Reachability.of(manifests);
@@ -60,7 +60,7 @@ describe('MeshEgressLockdown |', () => {
     r.addPod(GATEWAY_POD);
 
     // Every application pod is in the manifests, so "only the gateway" is a statement about all of them.
-    expect(r.pods.map(p => `${p.namespace}/${p.name.replace(/-c8[0-9a-f]{6}$/, '')}`).sort()).toEqual([
+    expect(r.pods.map(p => `${p.namespaceName}/${p.name.replace(/-c8[0-9a-f]{6}$/, '')}`).sort()).toEqual([
       'blog/blog-wordpress', 'istio-system/istio-egressgateway', 'shop/shop-catalog', 'shop/shop-checkout', 'shop/shop-reviews',
     ]);
     expect(r.podsReachingAddress('203.0.113.10', 443)).toEqual([GATEWAY_POD]);
@@ -101,7 +101,7 @@ describe('MeshEgressLockdown |', () => {
     route.grantEgress(EgressGrantee.workload(granted));
 
     const r = Reachability.of(synthAll(app));
-    const gatewayPod = r.pods.find(p => p.namespace === 'istio-egress')!;
+    const gatewayPod = r.pods.find(p => p.namespaceName === 'istio-egress')!;
     expect(gatewayPod.labels).toMatchObject(gateway.podLabels);
     expect(r.podsReachingAddress('203.0.113.10', 443)).toEqual([gatewayPod]);
     // The deployed gateway listens on the Service port itself.
@@ -162,14 +162,14 @@ describe('MeshEgressLockdown |', () => {
     const { app, lockdown, egress } = lockedApp();
     lockdown.allowInCluster(kplus.Namespaces.select(egress, 'data', { names: ['data'] }), [kplus.NetworkPolicyPort.tcp(5432)]);
     const r = reachability(synthAll(app));
-    const db: PodIdentity = { namespace: 'data', name: 'postgres', labels: { app: 'postgres' } };
+    const db: PodIdentity = { namespaceName: 'data', name: 'postgres', labels: { app: 'postgres' } };
     expect(r.canReachPod(podNamed(r, 'wordpress'), db, 5432)).toBe(true);
     expect(r.canReachPod(podNamed(r, 'wordpress'), db, 6379)).toBe(false);
   });
 
   test('grants to a namespace and to a ServiceAccount use namespaces and principals; the same hosts share a rule', () => {
     const { egress, zhihuRoute, httpbinRoute } = lockedApp();
-    zhihuRoute.grantEgress(EgressGrantee.namespace('blog'), { hosts: ['zhihu.com'] });
+    zhihuRoute.grantEgress(EgressGrantee.wholeNamespace('blog'), { hosts: ['zhihu.com'] });
     httpbinRoute.grantEgress(EgressGrantee.serviceAccount('blog', 'batch'));
     const rules = byKind(synthValid(egress), 'AuthorizationPolicy').find(p => p.spec.action === 'ALLOW').spec.rules;
     expect(rules).toContainEqual({ from: [{ source: { namespaces: ['blog'] } }], when: [{ key: 'connection.sni', values: ['zhihu.com'] }] });
@@ -185,7 +185,7 @@ describe('MeshEgressLockdown |', () => {
     const { egress, gateway } = lockedApp();
     const service = new ExternalService(egress, 'example', { hosts: ['api.example.com', 'www.example.com'], ports: [ExternalPort.https()] });
     const route = new EgressRoute(egress, 'example-route', { gateway, service, hosts: ['api.example.com'] });
-    const all = route.grantEgress(EgressGrantee.namespace('blog'));
+    const all = route.grantEgress(EgressGrantee.wholeNamespace('blog'));
     const named = route.grantEgress(EgressGrantee.serviceAccount('shop', 'batch'), { hosts: ['api.example.com'] });
     route.addHost('www.example.com');
     expect(all.hosts).toEqual(['api.example.com', 'www.example.com']);
@@ -220,8 +220,8 @@ describe('MeshEgressLockdown | fails', () => {
   test('fails on a namespace both locked and exempt, and on grants to exempt or unlocked namespaces', () => {
     expect(() => lockedApp({ exemptNamespaces: ['blog'] })).toThrow(/namespace 'blog' is both locked and exempt/);
     const { app, lockdown, zhihuRoute } = lockedApp({ exemptNamespaces: ['legacy'] });
-    zhihuRoute.grantEgress(EgressGrantee.namespace('legacy'));
-    zhihuRoute.grantEgress(EgressGrantee.namespace('other'));
+    zhihuRoute.grantEgress(EgressGrantee.wholeNamespace('legacy'));
+    zhihuRoute.grantEgress(EgressGrantee.wholeNamespace('other'));
     expect(() => synthAll(app)).toThrow(/egress\/zhihu-route: namespace 'legacy' is exempt from lockdown egress\/lockdown: its pods leave directly/);
     expect(() => synthAll(app)).toThrow(/egress\/zhihu-route: namespace 'other' is not locked by egress\/lockdown \(locked: blog, shop\); add it with addNamespace/);
     expect(() => lockdown.addNamespace('legacy')).toThrow(/both locked and exempt/);
@@ -241,7 +241,7 @@ describe('MeshEgressLockdown | fails', () => {
     new MeshEgressLockdown(c, 'lockdown', { gateway, namespaces: ['shop'] });
     const svc = new ExternalService(c, 'api', { hosts: ['api.example.com'], ports: [ExternalPort.https(), ExternalPort.http()] });
     const plain = new EgressRoute(c, 'route', { gateway, service: svc, ports: [443], hopTls: GatewayHopTls.PLAINTEXT });
-    expect(() => plain.grantEgress(EgressGrantee.namespace('shop'))).toThrow(/test\/route: grants identify clients .*this route's hop is PLAINTEXT; use hopTls: GatewayHopTls.ISTIO_MUTUAL/);
+    expect(() => plain.grantEgress(EgressGrantee.wholeNamespace('shop'))).toThrow(/test\/route: grants identify clients .*this route's hop is PLAINTEXT; use hopTls: GatewayHopTls.ISTIO_MUTUAL/);
   });
 
   test('fails on a second lockdown of one gateway, and on a lockdown without namespaces', () => {
@@ -253,7 +253,7 @@ describe('MeshEgressLockdown | fails', () => {
   });
 
   test('fails on invalid grantee names and a workload without a namespace', () => {
-    expect(() => EgressGrantee.namespace('Bad_NS')).toThrow(/namespace 'Bad_NS' is not a Kubernetes name/);
+    expect(() => EgressGrantee.wholeNamespace('Bad_NS')).toThrow(/namespace 'Bad_NS' is not a Kubernetes name/);
     expect(() => EgressGrantee.serviceAccount('shop', 'Bad')).toThrow(/ServiceAccount name 'Bad'/);
     const c = new Chart(Testing.app(), 'test');
     const d = new kplus.Deployment(c, 'd', { containers: [{ image: 'x' }] });

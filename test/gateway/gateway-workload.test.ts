@@ -260,10 +260,10 @@ describe('GatewayWorkload |', () => {
 
   test('an explicit namespace overrides the chart\'s', () => {
     const c = chart('apps');
-    const gw = workload(c, { namespace: 'istio-egress' });
+    const gw = workload(c, { namespaceName: 'istio-egress' });
     gw.grantSecretRead();
     const manifests = synthValid(c);
-    expect(gw.namespace).toEqual('istio-egress');
+    expect(gw.namespaceName).toEqual('istio-egress');
     expect(manifests.map(m => m.metadata.namespace)).toEqual(manifests.map(() => 'istio-egress'));
   });
 

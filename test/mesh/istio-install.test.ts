@@ -76,9 +76,8 @@ describe('IstioInstall |', () => {
       spreadAcross: [kplus.Topology.ZONE],
       priorityClassName: 'egress-critical',
     };
-    const app = Testing.app();
-    const install = new IstioInstall(app, 'istio', { egressGateway: { ...options, namespace: 'istio-egress' } });
-    const deployed = new Chart(app, 'deployed', { namespace: 'istio-egress' });
+    const install = new IstioInstall(Testing.app(), 'istio', { egressGateway: { ...options, namespaceName: 'istio-egress' } });
+    const deployed = new Chart(Testing.app(), 'deployed', { namespace: 'istio-egress' });
     new EgressGateway(deployed, 'egress', options);
     const operator = only(synthValid(install), 'IstioOperator');
     expect(operator).toMatchSnapshot();
@@ -105,11 +104,11 @@ describe('IstioInstall |', () => {
   });
 
   test('egressGatewayReference: a kubectl chart routes through the gateway this install creates', () => {
-    const app = Testing.app();
-    const install = new IstioInstall(app, 'istio', {
-      egressGateway: { name: 'egress-pci', namespace: 'istio-egress', istioLabel: 'egress-pci' },
+    // Two apps, as istioctl's input and kubectl's manifests go to different folders.
+    const install = new IstioInstall(Testing.app(), 'istio', {
+      egressGateway: { name: 'egress-pci', namespaceName: 'istio-egress', istioLabel: 'egress-pci' },
     });
-    const apps = new Chart(app, 'apps', { namespace: 'apps' });
+    const apps = new Chart(Testing.app(), 'apps', { namespace: 'apps' });
     const gateway = EgressGateway.fromExisting(apps, 'egress', install.egressGatewayReference());
     const service = new ExternalService(apps, 'zhihu', { hosts: ['zhihu.com'], ports: [ExternalPort.https()] });
     new EgressRoute(apps, 'zhihu-route', { gateway, service, allowUnlockedMesh: true });
@@ -131,6 +130,13 @@ describe('IstioInstall |', () => {
     expect(() => install.egressGatewayReference()).toThrow(/^istio: this install has no egress gateway; pass `egressGateway`/);
   });
 
+  test('fails when it shares an App with charts kubectl applies, saying where it belongs', () => {
+    const app = Testing.app();
+    const install = new IstioInstall(app, 'istio');
+    new Chart(app, 'apps', { namespace: 'apps' });
+    expect(() => synthValid(install)).toThrow(/\[istio\] IstioInstall istio shares its App with apps, so its file would land beside the kubectl manifests.*new App\(\{ outdir: 'dist-istioctl' \}\)/);
+  });
+
   test('fails when anything but the IstioOperator is added to its chart', () => {
     const install = new IstioInstall(Testing.app(), 'istio');
     new ApiObject(install, 'stray', { apiVersion: 'v1', kind: 'ConfigMap' });
@@ -146,7 +152,7 @@ describe('IstioInstall |', () => {
       .toThrow(/egress gateway name 'Egress' must be a DNS-1035 label/);
     expect(() => new IstioInstall(Testing.app(), 'istio', { egressGateway: { istioLabel: 'egress gateway' } }))
       .toThrow(/egress gateway label 'istio' value 'egress gateway' is not a valid Kubernetes label value/);
-    expect(() => new IstioInstall(Testing.app(), 'istio', { egressGateway: { namespace: 'Istio_Egress' } }))
+    expect(() => new IstioInstall(Testing.app(), 'istio', { egressGateway: { namespaceName: 'Istio_Egress' } }))
       .toThrow(/egress gateway namespace 'Istio_Egress' must be a DNS-1123 label/);
   });
 });

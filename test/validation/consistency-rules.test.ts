@@ -93,7 +93,7 @@ describe('cross-object consistency |', () => {
   test('findings name the object they belong to', () => {
     const findings = findingsOf(replace(egressSet, serviceEntry, withField(serviceEntry, 'spec.resolution', 'NONE')));
     expect(findings.find(f => f.rule === 'IST-XREF-EGRESS-RESOLUTION')).toEqual(expect.objectContaining({
-      object: 'VirtualService apps/api-via-egress', path: 'spec.tls[1].route[0].destination.host',
+      objectName: 'VirtualService apps/api-via-egress', path: 'spec.tls[1].route[0].destination.host',
     }));
   });
 });

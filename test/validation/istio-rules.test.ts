@@ -169,7 +169,7 @@ describe('istiod rules |', () => {
   test('messages name the bad value and the fix', () => {
     const findings = findingsOf(patch(serviceEntry, { spec: { hosts: ['*.wikipedia.org'] } }));
     const dns = findings.find(f => f.rule === 'IST-SE-WILDCARD-DNS')!;
-    expect(dns.object).toEqual('ServiceEntry apps/api');
+    expect(dns.objectName).toEqual('ServiceEntry apps/api');
     expect(dns.path).toEqual('spec.hosts[0]');
     expect(dns.message).toMatch(/\*\.wikipedia\.org/);
     expect(dns.message).toMatch(/resolution NONE|DYNAMIC_DNS/);

@@ -13,7 +13,7 @@ describe('ManifestValidator |', () => {
     const chart = Testing.chart();
     add(chart, 'se', { apiVersion: 'networking.istio.io/v1', kind: 'ServiceEntry', metadata: { name: 'api' } });
     expect(ManifestValidator.validateChart(chart)).toEqual([expect.objectContaining({
-      object: 'ServiceEntry api', path: 'spec', rule: 'SCHEMA-REQUIRED', severity: Severity.ERROR,
+      objectName: 'ServiceEntry api', path: 'spec', rule: 'SCHEMA-REQUIRED', severity: Severity.ERROR,
     })]);
   });
 
@@ -33,7 +33,7 @@ describe('ManifestValidator |', () => {
     add(good, 'cm', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'fine' } });
     add(new Chart(app, 'bad'), 'cm', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'Not_Fine' } });
     expect(ManifestValidator.validateChart(good)).toEqual([]);
-    expect(ManifestValidator.validateApp(app).map(f => f.object)).toEqual(['ConfigMap Not_Fine']);
+    expect(ManifestValidator.validateApp(app).map(f => f.objectName)).toEqual(['ConfigMap Not_Fine']);
     expect(ManifestValidator.assertValid(good)).toEqual([{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'fine' } }]);
   });
 
@@ -89,7 +89,7 @@ describe('ManifestValidator |', () => {
 
   test('formatFindings', () => {
     expect(ManifestValidator.formatFindings([])).toEqual('no findings');
-    expect(ManifestValidator.formatFindings([{ object: 'Service a/b', path: '', rule: 'R', message: 'm', severity: Severity.WARNING }]))
+    expect(ManifestValidator.formatFindings([{ objectName: 'Service a/b', path: '', rule: 'R', message: 'm', severity: Severity.WARNING }]))
       .toEqual('0 error(s) and 1 warning(s) in the synthesized manifests:\n  WARNING Service a/b [R] m');
   });
 });
