@@ -38,6 +38,7 @@ const K8S_KINDS: Record<string, string> = {
   'v1/ConfigMap': 'io.k8s.api.core.v1.ConfigMap',
   'v1/Namespace': 'io.k8s.api.core.v1.Namespace',
   'apps/v1/Deployment': 'io.k8s.api.apps.v1.Deployment',
+  'discovery.k8s.io/v1/EndpointSlice': 'io.k8s.api.discovery.v1.EndpointSlice',
   'networking.k8s.io/v1/NetworkPolicy': 'io.k8s.api.networking.v1.NetworkPolicy',
   'rbac.authorization.k8s.io/v1/Role': 'io.k8s.api.rbac.v1.Role',
   'rbac.authorization.k8s.io/v1/RoleBinding': 'io.k8s.api.rbac.v1.RoleBinding',
