@@ -8,6 +8,7 @@ import { EgressTlsMode, GatewayHopTls } from './egress-tls';
 import * as networking from '../../imports/networking.istio.io';
 import * as security from '../../imports/security.istio.io';
 import type { IstioMesh } from '../mesh/istio-mesh';
+import { AppRegistry } from '../private/app-registry';
 import { hopSni } from '../private/hostname';
 import { ObjectNames } from '../private/object-names';
 import {
@@ -51,6 +52,12 @@ export class EgressGatewayRouting implements IEgressGatewayRouting {
 
   public constructor(private readonly gateway: RoutedGateway, private readonly capabilities: GatewayCapabilities) {
     gateway.node.addValidation({ validate: () => this.validate() });
+    AppRegistry.of(gateway).join<EgressGatewayRouting>('egress-gateways', gateway, this, checkAcrossGateways);
+  }
+
+  /** The gateway this routing belongs to, for the checks across gateways. */
+  public get owner(): RoutedGateway {
+    return this.gateway;
   }
 
   public get routes(): IEgressRoute[] {
@@ -185,6 +192,7 @@ export class EgressGatewayRouting implements IEgressGatewayRouting {
       principal: config.serviceAccountName === undefined ? undefined : this.gateway.mesh.principal(config.namespaceName, config.serviceAccountName),
       namespace: config.namespaceName,
       sniHosts: legs.filter(leg => leg.tlsMode === EgressTlsMode.PASSTHROUGH).map(leg => hopSni(leg.host)),
+      sniPorts: legs.filter(leg => leg.tlsMode === EgressTlsMode.PASSTHROUGH).map(leg => this.podPort(leg.port)),
       httpHosts: legs.filter(leg => leg.tlsMode !== EgressTlsMode.PASSTHROUGH).flatMap(leg => httpHostsOf(leg.host, leg.applicationPort)),
       request: grant.request && {
         methods: grant.request.methods,
@@ -259,6 +267,41 @@ export class EgressGatewayRouting implements IEgressGatewayRouting {
           + 'route the host first (a grant opens a path only through the gateway)');
       }
     }
+    if (this.boundGrants.length > 0 && !this.boundLockdown) {
+      const grant = this.boundGrants[0];
+      errors.push(`${grant.route.node.path}: the grant to '${grant.config.name}' needs a MeshEgressLockdown on egress gateway `
+        + `${gatewayPath}: its client NetworkPolicy isolates the grantee's pods, and only a lockdown lets them reach DNS and `
+        + 'istiod, without which they cannot start; add new MeshEgressLockdown(scope, id, { gateway, namespaces }), or drop the grant');
+    }
+    errors.push(...this.checkIdentities());
+    return errors;
+  }
+
+  /**
+   * The gateway tells clients apart only by their Istio identity: two grantees that run as one ServiceAccount (cdk8s-plus
+   * workloads default to `default`) would each pass the other's rules, so they must be granted the same.
+   */
+  private checkIdentities(): string[] {
+    const byPrincipal = new Map<string, Map<string, Grant[]>>();
+    for (const grant of this.boundGrants) {
+      const { namespaceName, serviceAccountName } = grant.config;
+      if (serviceAccountName === undefined) continue;
+      const principal = `${namespaceName}/${serviceAccountName}`;
+      const byGrantee = byPrincipal.get(principal) ?? new Map<string, Grant[]>();
+      byPrincipal.set(principal, byGrantee);
+      const key = identityKey(grant.config);
+      byGrantee.set(key, [...byGrantee.get(key) ?? [], grant]);
+    }
+    const errors: string[] = [];
+    for (const [principal, byGrantee] of byPrincipal) {
+      const access = [...byGrantee.values()].map(grants => JSON.stringify(grants.map(g => this.ruleIntent(g))
+        .map(r => [r.sniHosts, r.httpHosts, r.request ?? null]).sort()));
+      if (new Set(access).size > 1) {
+        const names = [...byGrantee.values()].map(grants => grants[0].config.name);
+        errors.push(`grantees ${names.join(' and ')} both run as ServiceAccount ${principal}, and the gateway tells clients apart `
+          + 'only by that identity, so each would pass the other\'s grants; give each workload a ServiceAccount of its own');
+      }
+    }
     return errors;
   }
 }
@@ -299,4 +342,39 @@ function legIntent(leg: EgressLeg, routeNamespace: string): GatewayLegIntent {
     istioMutualHop: leg.hopTls === GatewayHopTls.ISTIO_MUTUAL,
     routeNamespace,
   };
+}
+
+/**
+ * What no gateway can see alone. Istio applies a Gateway to matching pods in every namespace, so two gateways whose
+ * pod labels contain one another would each serve the other's routes; and sidecars do not merge two VirtualServices
+ * for one host (`istioctl analyze` IST0109), so a host goes through one gateway.
+ */
+function checkAcrossGateways(routings: EgressGatewayRouting[]): string[] {
+  const errors: string[] = [];
+  const gateways = routings.map(r => r.owner);
+  const contains = (a: { [k: string]: string }, b: { [k: string]: string }) => Object.entries(a).every(([k, v]) => b[k] === v);
+  for (let i = 0; i < gateways.length; i++) {
+    for (let j = i + 1; j < gateways.length; j++) {
+      const [a, b] = [gateways[i], gateways[j]];
+      if (contains(a.podLabels, b.podLabels) || contains(b.podLabels, a.podLabels)) {
+        errors.push(`egress gateways ${a.node.path} and ${b.node.path} select overlapping pod labels `
+          + `(${JSON.stringify(a.podLabels)}, ${JSON.stringify(b.podLabels)}), so each one's Istio Gateway would also apply to `
+          + 'the other\'s pods; give each gateway its own name (and so its own istio label)');
+      }
+    }
+  }
+  const gatewayOfHost = new Map<string, RoutedGateway>();
+  for (const routing of routings) {
+    for (const route of routing.routes) {
+      for (const host of route.hosts) {
+        const other = gatewayOfHost.get(host);
+        if (other && other !== routing.owner) {
+          errors.push(`${route.node.path}: ${host} is routed through egress gateways ${other.node.path} and ${routing.owner.node.path}; `
+            + 'sidecars take one VirtualService per host, so route it through one gateway');
+        }
+        gatewayOfHost.set(host, routing.owner);
+      }
+    }
+  }
+  return errors;
 }

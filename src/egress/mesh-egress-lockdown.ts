@@ -4,6 +4,7 @@ import { Construct } from 'constructs';
 import { IEgressGateway, IEgressLockdown } from './egress-contracts';
 import * as networking from '../../imports/networking.istio.io';
 import * as security from '../../imports/security.istio.io';
+import { AppRegistry } from '../private/app-registry';
 import { Ip } from '../private/ip';
 import { Names } from '../private/names';
 import { renderLockdownSidecar } from '../render/istio/sidecar';
@@ -77,12 +78,21 @@ export interface MeshEgressLockdownProps {
    */
   readonly controlPlane?: ControlPlaneOptions;
   /**
-   * Address ranges the gateway may never reach even on route ports: the cluster's pod and Service ranges, the
-   * node network, cloud metadata endpoints. Each must be an IPv4 CIDR.
-   * @default - the RFC 1918 private ranges, 100.64.0.0/10 (carrier-grade NAT, used by some pod networks) and
-   * 169.254.0.0/16 (link-local, where cloud metadata services answer)
+   * Address ranges the gateway may never reach, in addition to the default ones (`MeshEgressLockdown.DENIED_CIDRS`:
+   * the RFC 1918 private ranges, 100.64.0.0/10 (carrier-grade NAT, used by some pod networks), 169.254.0.0/16
+   * (link-local, where cloud metadata services answer), 168.63.129.16 (Azure's host endpoint), 0.0.0.0/8,
+   * 198.18.0.0/15 (benchmarking) and 240.0.0.0/4 (reserved)): the cluster's pod, Service and node ranges if they
+   * are public addresses. Each must be an IPv4 CIDR. Adding never removes a default.
+   * @default - the defaults only
    */
   readonly privateCidrs?: string[];
+  /**
+   * Default-denied ranges the gateway may reach after all, each named exactly as in `DENIED_CIDRS` (e.g.
+   * `100.64.0.0/10` where a provider serves real external hosts from it). This is the one way to narrow the deny
+   * list, kept apart from `privateCidrs` so that it reads as what it is.
+   * @default - none: every default range stays denied
+   */
+  readonly unsafeReachableCidrs?: string[];
   /**
    * Emit the locked namespaces as Namespace objects, labelled for sidecar injection (`istio.io/rev: <revision>`
    * with a revisioned mesh, `istio-injection: enabled` otherwise), ahead of the lockdown's other objects. Off by
@@ -98,7 +108,6 @@ export interface MeshEgressLockdownProps {
   readonly metricsNamespaces?: string[];
 }
 
-const DEFAULT_PRIVATE_CIDRS = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/10', '169.254.0.0/16'];
 const ISTIOD_XDS_PORT = 15012;
 const GATEWAY_METRICS_PORTS = [15020, 15090];
 
@@ -128,6 +137,12 @@ interface InClusterRule {
  * NetworkPolicy needs a CNI that enforces it; without one these objects are accepted and do nothing.
  */
 export class MeshEgressLockdown extends Construct implements IEgressLockdown {
+  /** The ranges the gateway may never reach unless `unsafeReachableCidrs` names them. */
+  public static readonly DENIED_CIDRS: string[] = [
+    '0.0.0.0/8', '10.0.0.0/8', '100.64.0.0/10', '168.63.129.16/32', '169.254.0.0/16', '172.16.0.0/12',
+    '192.168.0.0/16', '198.18.0.0/15', '240.0.0.0/4',
+  ];
+
   /** The egress gateway that becomes the only way out. */
   public readonly gateway: IEgressGateway;
   /** The name of the NetworkPolicy and the Sidecar in each locked namespace. */
@@ -160,7 +175,7 @@ export class MeshEgressLockdown extends Construct implements IEgressLockdown {
       namespaceName: props.controlPlane?.namespaceName ?? gateway.mesh.rootNamespace,
       podLabels: props.controlPlane?.podLabels ?? { app: 'istiod' },
     };
-    this.privateCidrs = this.checkCidrs(props.privateCidrs ?? DEFAULT_PRIVATE_CIDRS);
+    this.privateCidrs = this.deniedCidrs(props.privateCidrs ?? [], props.unsafeReachableCidrs ?? []);
     this.metricsNamespaces = [...props.metricsNamespaces ?? []];
     this.createNamespaces = props.createNamespaces ?? false;
 
@@ -175,8 +190,22 @@ export class MeshEgressLockdown extends Construct implements IEgressLockdown {
       spec: { selector: { matchLabels: gateway.podLabels } },
     });
 
+    // Other pods of the gateway's namespace get default-deny egress too, with DNS and istiod; the gateway's own
+    // policy adds its way out (NetworkPolicies are additive). Not where the control plane or DNS runs, which a
+    // default-deny would cut off (an istioctl gateway lives in istio-system).
+    const infrastructureNamespaces = [this.controlPlane.namespaceName, this.dns.namespaceName, 'kube-system'];
+    if (!infrastructureNamespaces.includes(gateway.namespaceName)) {
+      new kplus.k8s.KubeNetworkPolicy(this, 'GatewayNamespacePolicy', {
+        metadata: { name: this.name, namespace: gateway.namespaceName },
+        spec: Lazy.any({
+          produce: (): kplus.k8s.NetworkPolicySpec => ({ podSelector: {}, policyTypes: ['Egress'], egress: this.infrastructureRules() }),
+        }),
+      });
+    }
+
     props.namespaces.forEach(ns => this.addNamespace(ns));
     gateway.routing.bindLockdown(this);
+    AppRegistry.of(this).join<MeshEgressLockdown>('egress-lockdowns', this, this, checkOneLockdownPerNamespace);
     this.node.addValidation({ validate: () => this.validate() });
   }
 
@@ -205,6 +234,16 @@ export class MeshEgressLockdown extends Construct implements IEgressLockdown {
     if (namespaceName === this.gateway.namespaceName) {
       throw new Error(`${this.node.path}: namespace '${namespaceName}' holds the egress gateway, which must reach the `
         + 'internet; lock the application namespaces, not the gateway\'s');
+    }
+    // Later entries win: kube-system usually holds the DNS too, which says more.
+    const infrastructure = new Map([
+      ['kube-system', 'the cluster\'s own components'],
+      [this.controlPlane.namespaceName, 'istiod, which must reach the Kubernetes API and every proxy'],
+      [this.dns.namespaceName, 'the cluster DNS, which must reach upstream resolvers'],
+    ]);
+    if (infrastructure.has(namespaceName)) {
+      throw new Error(`${this.node.path}: namespace '${namespaceName}' holds ${infrastructure.get(namespaceName)}: locking it `
+        + 'would cut them off for the whole mesh; lock the application namespaces only');
     }
     if (this.locked.has(namespaceName)) {
       throw new Error(`${this.node.path}: namespace '${namespaceName}' is already locked`);
@@ -240,7 +279,13 @@ export class MeshEgressLockdown extends Construct implements IEgressLockdown {
    * `NetworkPolicyPort.allTcp()`, which renders the `port: 0` the API server rejects.
    */
   public allowInCluster(peer: kplus.INetworkPolicyPeer, ports?: kplus.NetworkPolicyPort[]): void {
-    this.inCluster.push({ to: NetworkPolicyRender.kplusPeer(peer), ports: ports && ports.map(p => p._toKube()) });
+    const to = NetworkPolicyRender.kplusPeer(peer);
+    if (to.some(p => p.ipBlock)) {
+      throw new Error(`${this.node.path}: allowInCluster takes pods or namespaces, and ${peer.node.path} is an address block `
+        + `(${to[0].ipBlock!.cidr}), which may reach outside the cluster and around the gateway; select the peers by `
+        + 'namespace or labels, and route external addresses through the gateway');
+    }
+    this.inCluster.push({ to, ports: ports && ports.map(p => p._toKube()) });
   }
 
   /** DNS (UDP and TCP: large answers fall back to TCP) and istiod, which every proxy needs to start. */
@@ -334,16 +379,46 @@ export class MeshEgressLockdown extends Construct implements IEgressLockdown {
     return errors;
   }
 
-  private checkCidrs(cidrs: string[]): string[] {
-    for (const cidr of cidrs) {
+  /** The defaults plus `extra`, minus what `unsafeReachable` names; each checked, sorted, unique. */
+  private deniedCidrs(extra: string[], unsafeReachable: string[]): string[] {
+    for (const cidr of [...extra, ...unsafeReachable]) {
       if (!Ip.isCidr(cidr) || cidr.includes(':')) {
-        throw new Error(`${this.node.path}: privateCidrs entry '${cidr}' is not an IPv4 CIDR like 10.0.0.0/8`);
+        throw new Error(`${this.node.path}: CIDR '${cidr}' is not an IPv4 CIDR like 10.0.0.0/8`);
       }
       const network = Ip.networkOf(cidr);
       if (network) {
-        throw new Error(`${this.node.path}: privateCidrs entry '${cidr}' has host bits set; did you mean ${network}?`);
+        throw new Error(`${this.node.path}: CIDR '${cidr}' has host bits set; did you mean ${network}?`);
       }
     }
-    return [...cidrs];
+    for (const cidr of unsafeReachable) {
+      if (!MeshEgressLockdown.DENIED_CIDRS.includes(cidr)) {
+        throw new Error(`${this.node.path}: unsafeReachableCidrs entry '${cidr}' is not a default-denied range; name one of `
+          + `${MeshEgressLockdown.DENIED_CIDRS.join(', ')} exactly (nothing else is denied by default)`);
+      }
+    }
+    const denied = new Set([...MeshEgressLockdown.DENIED_CIDRS, ...extra]);
+    unsafeReachable.forEach(cidr => denied.delete(cidr));
+    return [...denied].sort();
   }
+}
+
+/**
+ * Two lockdowns over one namespace would emit two selector-less Sidecars there (istiod picks one: `istioctl analyze`
+ * IST0110) and two policies of the same name.
+ */
+function checkOneLockdownPerNamespace(lockdowns: MeshEgressLockdown[]): string[] {
+  const owner = new Map<string, MeshEgressLockdown>();
+  const errors: string[] = [];
+  for (const lockdown of lockdowns) {
+    for (const namespace of lockdown.namespaces) {
+      const other = owner.get(namespace);
+      if (other) {
+        errors.push(`namespace '${namespace}' is locked by both ${other.node.path} and ${lockdown.node.path}: a namespace `
+          + 'has one Sidecar and one way out; lock it in one MeshEgressLockdown');
+      } else {
+        owner.set(namespace, lockdown);
+      }
+    }
+  }
+  return errors;
 }

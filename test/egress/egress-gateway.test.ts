@@ -107,18 +107,26 @@ describe('EgressGateway |', () => {
   });
 
   test('a route with mutual TLS origination makes a deployed gateway read Secrets, once; a referenced gateway adds nothing', () => {
+    const tls = EgressTls.originateMutual({ credentialName: 'partner-client' });
+    const partner = (c: Chart) => new ExternalService(c, 'partner', {
+      hosts: ['api.partner.example', 'b.partner.example'], ports: [ExternalPort.http(), ExternalPort.https()],
+    });
     const c = chart('istio-egress');
     const gateway = new EgressGateway(c, 'egress');
-    const existing = EgressGateway.fromExisting(c, 'existing');
-    const partner = new ExternalService(c, 'partner', { hosts: ['api.partner.example', 'b.partner.example'], ports: [ExternalPort.http(), ExternalPort.https()] });
-    const tls = EgressTls.originateMutual({ credentialName: 'partner-client' });
-    new EgressRoute(c, 'via-deployed', { gateway, service: partner, ports: [80], hosts: ['api.partner.example'], tls, allowUnlockedMesh: true });
-    new EgressRoute(c, 'via-existing', { gateway: existing, service: partner, ports: [80], hosts: ['b.partner.example'], tls, allowUnlockedMesh: true });
+    const service = partner(c);
+    new EgressRoute(c, 'via-deployed', { gateway, service, ports: [80], hosts: ['api.partner.example'], tls, allowUnlockedMesh: true });
+    new EgressRoute(c, 'via-deployed-too', { gateway, service, ports: [80], hosts: ['b.partner.example'], tls, allowUnlockedMesh: true });
     expect(gateway.grantSecretRead()).toBe(gateway.grantSecretRead());
     const manifests = synthValid(c);
     expect(byKind(manifests, 'Role')).toHaveLength(1);
     expect(only(manifests, 'Role').metadata.name).toEqual('istio-egressgateway');
     expect(only(manifests, 'RoleBinding').subjects[0].name).toEqual(gateway.serviceAccountName);
+
+    const referenced = chart('apps');
+    new EgressRoute(referenced, 'via-existing', {
+      gateway: EgressGateway.fromExisting(referenced, 'existing'), service: partner(referenced), ports: [80], tls, allowUnlockedMesh: true,
+    });
+    expect(byKind(synthValid(referenced), 'Role')).toEqual([]);
   });
 
   test('name, the chart\'s istio label derived from it, and the mesh revision', () => {

@@ -10,6 +10,8 @@ import { synthValid } from '../util';
 // What issue 12 measured: every derived field is computed from the final intent, so the order of calls cannot
 // change what is emitted, and names and selectors do not follow construct paths.
 
+/** An istioctl gateway receives TLS for Service port 443 on pod port 8443: SNI rules name that port. */
+const SNI_PORT_8443 = [{ operation: { ports: ['8443'] } }];
 const byKind = (manifests: any[], kind: string) => manifests.filter(m => m.kind === kind);
 const synthAll = (app: App) => app.charts.flatMap(chart => synthValid(chart));
 const namespacesOf = (rule: any) => rule.to.map((peer: any) => peer.namespaceSelector?.matchLabels['kubernetes.io/metadata.name']);
@@ -67,7 +69,7 @@ describe('Intent, then rendering |', () => {
     const manifests = synthAll(app);
     const allow = byKind(manifests, 'AuthorizationPolicy').find(p => p.spec.action === 'ALLOW');
     expect(allow.spec.rules).toEqual([
-      { from: [{ source: { namespaces: ['shop'] } }], when: [{ key: 'connection.sni', values: ['api.example.com', 'www.example.com'] }] },
+      { from: [{ source: { namespaces: ['shop'] } }], to: SNI_PORT_8443, when: [{ key: 'connection.sni', values: ['api.example.com', 'www.example.com'] }] },
       { from: [{ source: { namespaces: ['shop'] } }], to: [{ operation: { hosts: ['api.example.com', 'www.example.com'] } }] },
     ]);
     const client = manifests.find(m => m.metadata.name === grant.clientNetworkPolicy.name);
@@ -85,8 +87,8 @@ describe('Intent, then rendering |', () => {
     secondRoute.grantEgress(EgressGrantee.serviceAccount('a', 'b-c'));
     const allow = byKind(synthAll(app), 'AuthorizationPolicy').find(p => p.spec.action === 'ALLOW');
     expect(allow.spec.rules).toEqual([
-      { from: [{ source: { principals: ['cluster.local/ns/a-b/sa/c'] } }], when: [{ key: 'connection.sni', values: ['api.example.com'] }] },
-      { from: [{ source: { principals: ['cluster.local/ns/a/sa/b-c'] } }], when: [{ key: 'connection.sni', values: ['second.example.com'] }] },
+      { from: [{ source: { principals: ['cluster.local/ns/a-b/sa/c'] } }], to: SNI_PORT_8443, when: [{ key: 'connection.sni', values: ['api.example.com'] }] },
+      { from: [{ source: { principals: ['cluster.local/ns/a/sa/b-c'] } }], to: SNI_PORT_8443, when: [{ key: 'connection.sni', values: ['second.example.com'] }] },
     ]);
   });
 
@@ -155,6 +157,7 @@ describe('Names and labels an operator accepts |', () => {
       'NetworkPolicy bookinfo/bookinfo-productpage-c8a6305e-to-istio-egressgateway.istio-egress',
       'NetworkPolicy bookinfo/bookinfo-reviews-c8ba63b5-to-istio-egressgateway.istio-egress',
       'NetworkPolicy bookinfo/egress-lockdown',
+      'NetworkPolicy istio-egress/egress-lockdown',
       'NetworkPolicy istio-egress/istio-egressgateway',
       'PodDisruptionBudget istio-egress/istio-egressgateway',
       'Service istio-egress/istio-egressgateway',

@@ -6,6 +6,8 @@ import {
 } from '../../src';
 import { synthValid } from '../util';
 
+/** An istioctl gateway receives TLS for Service port 443 on pod port 8443: SNI rules name that port. */
+const SNI_PORT_8443 = [{ operation: { ports: ['8443'] } }];
 const byKind = (manifests: any[], kind: string) => manifests.filter(m => m.kind === kind);
 
 /** The seed scenario, locked down: zhihu.com granted to checkout, httpbin.org to catalog, nothing to reviews. */
@@ -134,7 +136,7 @@ describe('MeshEgressLockdown |', () => {
     const allow = policies.find(p => p.spec.action === 'ALLOW');
     expect(allow.metadata).toEqual({ name: 'istio-egressgateway', namespace: 'istio-system' });
     expect(allow.spec.rules).toEqual([
-      { from: [{ source: { principals: [expect.stringMatching(/^cluster.local\/ns\/shop\/sa\/shop-checkout-sa-/)] } }], when: [{ key: 'connection.sni', values: ['www.zhihu.com', 'zhihu.com'] }] },
+      { from: [{ source: { principals: [expect.stringMatching(/^cluster.local\/ns\/shop\/sa\/shop-checkout-sa-/)] } }], to: SNI_PORT_8443, when: [{ key: 'connection.sni', values: ['www.zhihu.com', 'zhihu.com'] }] },
       { from: [{ source: { principals: [expect.stringMatching(/^cluster.local\/ns\/shop\/sa\/shop-catalog-sa-/)] } }], to: [{ operation: { hosts: ['httpbin.org'] } }] },
     ]);
 
@@ -172,7 +174,7 @@ describe('MeshEgressLockdown |', () => {
     zhihuRoute.grantEgress(EgressGrantee.wholeNamespace('blog'), { hosts: ['zhihu.com'] });
     httpbinRoute.grantEgress(EgressGrantee.serviceAccount('blog', 'batch'));
     const rules = byKind(synthValid(egress), 'AuthorizationPolicy').find(p => p.spec.action === 'ALLOW').spec.rules;
-    expect(rules).toContainEqual({ from: [{ source: { namespaces: ['blog'] } }], when: [{ key: 'connection.sni', values: ['zhihu.com'] }] });
+    expect(rules).toContainEqual({ from: [{ source: { namespaces: ['blog'] } }], to: SNI_PORT_8443, when: [{ key: 'connection.sni', values: ['zhihu.com'] }] });
     // catalog and batch were granted exactly httpbin.org: one rule names both (the policy grows with hosts + grantees).
     expect(rules).toContainEqual({
       from: [{ source: { principals: ['cluster.local/ns/blog/sa/batch', expect.stringMatching(/^cluster.local\/ns\/shop\/sa\/shop-catalog-sa-/)] } }],
@@ -196,8 +198,8 @@ describe('MeshEgressLockdown |', () => {
     expect(shop).toContain('egress-config/api.example.com');
     expect(shop).not.toContain('egress-config/www.example.com');
     const rules = byKind(manifests, 'AuthorizationPolicy').find(p => p.spec.action === 'ALLOW').spec.rules;
-    expect(rules).toContainEqual({ from: [{ source: { namespaces: ['blog'] } }], when: [{ key: 'connection.sni', values: ['api.example.com', 'www.example.com'] }] });
-    expect(rules).toContainEqual({ from: [{ source: { principals: ['cluster.local/ns/shop/sa/batch'] } }], when: [{ key: 'connection.sni', values: ['api.example.com'] }] });
+    expect(rules).toContainEqual({ from: [{ source: { namespaces: ['blog'] } }], to: SNI_PORT_8443, when: [{ key: 'connection.sni', values: ['api.example.com', 'www.example.com'] }] });
+    expect(rules).toContainEqual({ from: [{ source: { principals: ['cluster.local/ns/shop/sa/batch'] } }], to: SNI_PORT_8443, when: [{ key: 'connection.sni', values: ['api.example.com'] }] });
   });
 });
 
@@ -230,9 +232,11 @@ describe('MeshEgressLockdown | fails', () => {
   });
 
   test('fails on CIDR typos', () => {
-    expect(() => lockedApp({ privateCidrs: ['10.0.0/8'] })).toThrow(/privateCidrs entry '10.0.0\/8' is not an IPv4 CIDR/);
+    expect(() => lockedApp({ privateCidrs: ['10.0.0/8'] })).toThrow(/egress\/lockdown: CIDR '10.0.0\/8' is not an IPv4 CIDR like 10.0.0.0\/8/);
     expect(() => lockedApp({ privateCidrs: ['10.0.0.0/33'] })).toThrow(/'10.0.0.0\/33' is not an IPv4 CIDR/);
     expect(() => lockedApp({ privateCidrs: ['172.16.5.0/12'] })).toThrow(/'172.16.5.0\/12' has host bits set; did you mean 172.16.0.0\/12\?/);
+    expect(() => lockedApp({ unsafeReachableCidrs: ['10.1.0.0/16'] }))
+      .toThrow(/unsafeReachableCidrs entry '10.1.0.0\/16' is not a default-denied range; name one of 0.0.0.0\/8, 10.0.0.0\/8/);
   });
 
   test('fails on grants over a plaintext hop', () => {

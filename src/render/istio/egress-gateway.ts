@@ -80,6 +80,8 @@ export interface GrantRuleIntent {
   readonly namespace: string;
   /** SNIs of the mutual TLS hop, for hosts whose TLS passes through. */
   readonly sniHosts: string[];
+  /** The gateway pod ports those SNIs arrive on. */
+  readonly sniPorts: number[];
   /** Host headers (with and without the port), for hosts whose requests the gateway reads. */
   readonly httpHosts: string[];
   /** For a request-level grant, what its HTTP requests must be (methods upper-case and sorted, paths sorted). */
@@ -97,23 +99,29 @@ export interface GrantRuleIntent {
  */
 export function renderGrantRules(grants: GrantRuleIntent[]): security.AuthorizationPolicySpecRules[] {
   // A request-level grant is its own kind of access: it merges only with grants of the same conditions.
-  type Entry = { principal?: string; namespace: string; request?: GrantRuleIntent['request']; sni: Set<string>; http: Set<string> };
+  type Entry = {
+    principal?: string; namespace: string; request?: GrantRuleIntent['request']; sni: Set<string>; sniPorts: Set<number>; http: Set<string>;
+  };
   const byIdentity = new Map<string, Entry>();
   for (const grant of grants) {
     const key = JSON.stringify([grant.principal ?? null, grant.principal ? null : grant.namespace, grant.request ?? null]);
     const entry = byIdentity.get(key)
-      ?? { principal: grant.principal, namespace: grant.namespace, request: grant.request, sni: new Set<string>(), http: new Set<string>() };
+      ?? { principal: grant.principal, namespace: grant.namespace, request: grant.request, sni: new Set<string>(), sniPorts: new Set<number>(), http: new Set<string>() };
     byIdentity.set(key, entry);
     grant.sniHosts.forEach(h => entry.sni.add(h));
+    grant.sniPorts.forEach(p => entry.sniPorts.add(p));
     grant.httpHosts.forEach(h => entry.http.add(h));
   }
-  type Group = { sni: string[]; http: string[]; request?: GrantRuleIntent['request']; principals: string[]; namespaces: string[] };
+  type Group = {
+    sni: string[]; sniPorts: string[]; http: string[]; request?: GrantRuleIntent['request']; principals: string[]; namespaces: string[];
+  };
   const groups = new Map<string, Group>();
   for (const entry of byIdentity.values()) {
     const sni = [...entry.sni].sort();
     const http = [...entry.http].sort();
-    const key = JSON.stringify([sni, http, entry.request ?? null]);
-    const group = groups.get(key) ?? { sni, http, request: entry.request, principals: [], namespaces: [] };
+    const sniPorts = [...entry.sniPorts].sort((a, b) => a - b).map(String);
+    const key = JSON.stringify([sni, sniPorts, http, entry.request ?? null]);
+    const group = groups.get(key) ?? { sni, sniPorts, http, request: entry.request, principals: [], namespaces: [] };
     groups.set(key, group);
     if (entry.principal) group.principals.push(entry.principal);
     else group.namespaces.push(entry.namespace);
@@ -125,7 +133,8 @@ export function renderGrantRules(grants: GrantRuleIntent[]): security.Authorizat
       ...group.principals.length > 0 ? [{ source: { principals: group.principals.sort() } }] : [],
       ...group.namespaces.length > 0 ? [{ source: { namespaces: group.namespaces.sort() } }] : [],
     ];
-    if (group.sni.length > 0) rules.push({ from, when: [{ key: 'connection.sni', values: group.sni }] });
+    // The ports keep an SNI granted on one gateway port from passing on another.
+    if (group.sni.length > 0) rules.push({ from, to: [{ operation: { ports: group.sniPorts } }], when: [{ key: 'connection.sni', values: group.sni }] });
     if (group.http.length > 0) {
       const request = group.request;
       const headers = Object.entries(request?.headers ?? {}).sort(([a], [b]) => (a < b ? -1 : 1))
