@@ -105,8 +105,14 @@ export function renderGrantRules(grants: GrantRuleIntent[]): security.Authorizat
   const byIdentity = new Map<string, Entry>();
   for (const grant of grants) {
     const key = JSON.stringify([grant.principal ?? null, grant.principal ? null : grant.namespace, grant.request ?? null]);
-    const entry = byIdentity.get(key)
-      ?? { principal: grant.principal, namespace: grant.namespace, request: grant.request, sni: new Set<string>(), sniPorts: new Set<number>(), http: new Set<string>() };
+    const entry: Entry = byIdentity.get(key) ?? {
+      principal: grant.principal,
+      namespace: grant.namespace,
+      request: grant.request,
+      sni: new Set(),
+      sniPorts: new Set(),
+      http: new Set(),
+    };
     byIdentity.set(key, entry);
     grant.sniHosts.forEach(h => entry.sni.add(h));
     grant.sniPorts.forEach(p => entry.sniPorts.add(p));
