@@ -20,8 +20,13 @@ export interface EgressLeg {
   readonly applicationPort: number;
   /** The gateway Service port of the sidecar → gateway hop (the application's port unless the route sets one). */
   readonly port: number;
-  /** The port of the external host the gateway dials (differs from `port` when the gateway originates TLS). */
+  /** The port of the external service the gateway routes to (differs from `port` when the gateway originates TLS). */
   readonly externalPort: number;
+  /**
+   * The ports the gateway really opens connections on for it: `externalPort`, or the target port or endpoint ports
+   * the service maps it to.
+   */
+  readonly dialledPorts: number[];
   /** What the gateway does with the external leg. */
   readonly tlsMode: EgressTlsMode;
   /** How the sidecar → gateway hop is protected. */

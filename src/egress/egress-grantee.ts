@@ -1,8 +1,6 @@
 import { Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { checkLabels } from '../private/kubernetes-names';
-import { Names } from '../private/names';
 import { ObjectNames } from '../private/object-names';
 
 /**
@@ -93,9 +91,7 @@ export class EgressGrantee implements IEgressGrantee {
    * level the whole namespace may reach the gateway; the gateway admits only this identity.
    */
   public static serviceAccount(namespaceName: string, name: string): IEgressGrantee {
-    checkName(namespaceName, 'namespace');
-    checkName(name, 'ServiceAccount name');
-    return new EgressGrantee({ namespaceName: namespaceName, serviceAccountName: name, name: `sa-${name}` });
+    return new EgressGrantee({ namespaceName, serviceAccountName: name, name: `sa-${name}` });
   }
 
   /** Every pod running as a cdk8s-plus ServiceAccount; the client NetworkPolicy goes next to the ServiceAccount. */
@@ -104,29 +100,23 @@ export class EgressGrantee implements IEgressGrantee {
     if (!namespace) {
       throw new Error(`${serviceAccount.node.path}: cannot grant egress to a ServiceAccount without a namespace; set it on the chart`);
     }
-    return new EgressGrantee({ namespaceName: namespace, serviceAccountName: serviceAccount.name, name: `sa-${serviceAccount.name}`, scope: serviceAccount });
+    return new EgressGrantee({
+      namespaceName: namespace,
+      serviceAccountName: serviceAccount.name,
+      name: `sa-${serviceAccount.name}`,
+      scope: serviceAccount,
+    });
   }
 
   /** Every workload in a namespace. */
   public static wholeNamespace(name: string): IEgressGrantee {
-    checkName(name, 'namespace');
     return new EgressGrantee({ namespaceName: name, name: 'all-pods' });
   }
 
   /** Pods chosen by labels, for workloads that are not cdk8s-plus-28 constructs. */
   public static pods(options: EgressGranteePodsOptions): IEgressGrantee {
-    checkName(options.namespaceName, 'namespace');
-    if (Object.keys(options.labels).length === 0) {
-      throw new Error(`EgressGrantee.pods: labels must select some pods in '${options.namespaceName}'; an empty selector `
-        + 'selects them all, which EgressGrantee.wholeNamespace() says plainly');
-    }
-    checkLabels('EgressGrantee.pods', 'label', options.labels);
-    if (options.serviceAccountName !== undefined) checkName(options.serviceAccountName, 'ServiceAccount name');
     const labels = JSON.stringify(Object.entries(options.labels).sort());
     const name = options.name ?? options.serviceAccountName ?? `pods-${ObjectNames.digest(labels)}`;
-    if (!Names.isDns1123Subdomain(name)) {
-      throw new Error(`EgressGrantee.pods: name '${name}' is not a DNS-1123 subdomain; it names the client NetworkPolicy`);
-    }
     return new EgressGrantee({
       namespaceName: options.namespaceName,
       serviceAccountName: options.serviceAccountName,
@@ -139,11 +129,5 @@ export class EgressGrantee implements IEgressGrantee {
 
   public toEgressGranteeConfig(): EgressGranteeConfig {
     return this.config;
-  }
-}
-
-function checkName(value: string, what: string): void {
-  if (!Names.isDns1123Label(value)) {
-    throw new Error(`${what} '${value}' is not a Kubernetes name (a lower-case DNS-1123 label)`);
   }
 }

@@ -4,6 +4,7 @@ import { EgressLeg, IEgressGateway, IEgressGatewayBinding, IEgressGrant, IEgress
 import { IEgressGrantee } from './egress-grantee';
 import { EgressGrantOptions, EgressPath } from './egress-request';
 import { EgressTls, EgressTlsMode, GatewayHopTls } from './egress-tls';
+import { checkGrantee } from './grantee-checks';
 import { requestMatchOf } from './request-match';
 import * as networking from '../../imports/networking.istio.io';
 import { ExternalPort } from '../mesh/external-port';
@@ -219,7 +220,9 @@ export class EgressRoute extends Construct implements IEgressRoute {
       throw new Error(`${this.node.path}: grants identify clients by their Istio mutual TLS identity, and this route's hop is `
         + `${this.hopTls}; use hopTls: GatewayHopTls.ISTIO_MUTUAL`);
     }
-    this.service.addExportTo(grantee.toEgressGranteeConfig().namespaceName);
+    const config = grantee.toEgressGranteeConfig();
+    checkGrantee(this.node.path, config);
+    this.service.addExportTo(config.namespaceName);
     return this.binding.authorize(grantee, options.hosts ? [...options.hosts] : undefined, requestMatchOf(this.node.path, options));
   }
 
@@ -237,6 +240,7 @@ export class EgressRoute extends Construct implements IEgressRoute {
         applicationPort: port.number,
         port: this.gatewayPort ?? port.number,
         externalPort: tls.targetPort ?? port.number,
+        dialledPorts: this.service.dialledPorts(tls.targetPort ?? port.number),
         tlsMode: tls.mode,
         hopTls: this.hopTls,
       };

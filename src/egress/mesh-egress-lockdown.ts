@@ -6,6 +6,7 @@ import * as networking from '../../imports/networking.istio.io';
 import * as security from '../../imports/security.istio.io';
 import { AppRegistry } from '../private/app-registry';
 import { Ip } from '../private/ip';
+import { checkLabels } from '../private/kubernetes-names';
 import { Names } from '../private/names';
 import { renderLockdownSidecar } from '../render/istio/sidecar';
 import { NetworkPolicyRender } from '../render/kubernetes/network-policy';
@@ -177,6 +178,7 @@ export class MeshEgressLockdown extends Construct implements IEgressLockdown {
     };
     this.privateCidrs = this.deniedCidrs(props.privateCidrs ?? [], props.unsafeReachableCidrs ?? []);
     this.metricsNamespaces = [...props.metricsNamespaces ?? []];
+    this.checkOptions();
     this.createNamespaces = props.createNamespaces ?? false;
 
     const gatewayName = `${gateway.name}`;
@@ -322,7 +324,7 @@ export class MeshEgressLockdown extends Construct implements IEgressLockdown {
   private renderGatewayPolicy(): kplus.k8s.NetworkPolicySpec {
     const legs = this.gateway.routing.routes.flatMap(route => route.legs());
     const podPorts = legs.map(leg => this.gateway.targetPortOf(leg.port) ?? leg.port);
-    const dialledPorts = legs.map(leg => leg.externalPort);
+    const dialledPorts = legs.flatMap(leg => leg.dialledPorts);
     const ingress: kplus.k8s.NetworkPolicyIngressRule[] = [];
     if (legs.length > 0 && this.locked.size > 0) {
       ingress.push({ from: NetworkPolicyRender.namespaces(this.locked), ports: NetworkPolicyRender.tcp(podPorts) });
@@ -377,6 +379,31 @@ export class MeshEgressLockdown extends Construct implements IEgressLockdown {
       }
     }
     return errors;
+  }
+
+  /** What the API server would reject in the DNS, control-plane and metrics options, or an empty selector. */
+  private checkOptions(): void {
+    const path = this.node.path;
+    const namespaces: Array<[string, string]> = [
+      ['dns.namespaceName', this.dns.namespaceName],
+      ['controlPlane.namespaceName', this.controlPlane.namespaceName],
+      ...this.metricsNamespaces.map((ns): [string, string] => ['metricsNamespaces', ns]),
+    ];
+    for (const [what, namespace] of namespaces) {
+      if (!Names.isDns1123Label(namespace)) {
+        throw new Error(`${path}: ${what} '${namespace}' is not a namespace name (a lower-case DNS-1123 label)`);
+      }
+    }
+    for (const [what, labels] of [['dns.podLabels', this.dns.podLabels], ['controlPlane.podLabels', this.controlPlane.podLabels]] as const) {
+      if (Object.keys(labels).length === 0) {
+        throw new Error(`${path}: ${what} {} would open every pod of the namespace to every locked pod; name the labels of `
+          + `the ${what.startsWith('dns') ? 'DNS' : 'istiod'} pods`);
+      }
+      checkLabels(path, what, labels);
+    }
+    if (!Number.isInteger(this.dns.port) || this.dns.port < 1 || this.dns.port > 65535) {
+      throw new Error(`${path}: dns.port ${this.dns.port} is not a port number (1-65535)`);
+    }
   }
 
   /** The defaults plus `extra`, minus what `unsafeReachable` names; each checked, sorted, unique. */

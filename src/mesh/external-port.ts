@@ -25,7 +25,9 @@ export enum PortProtocol {
 export class ExternalPort {
   /** Plain HTTP; Istio routes it by Host header. */
   public static http(number: number = 80): ExternalPort {
-    return new ExternalPort(number, PortProtocol.HTTP);
+    const port = new ExternalPort(number, PortProtocol.HTTP);
+    port.suspicious = number === 443;
+    return port;
   }
 
   /** HTTPS originated by the application: opaque to the proxy, routed by SNI. */
@@ -64,17 +66,31 @@ export class ExternalPort {
   public readonly protocol: PortProtocol;
   /** The port name Istio sees: `<protocol>-<number>` unless given. */
   public readonly name: string;
+  /** `http(443)`: almost always a mistake for `https(443)`; `of` says it is meant. */
+  private suspicious = false;
 
   private constructor(number: number, protocol: PortProtocol, name?: string) {
     this.number = number;
     this.protocol = protocol;
-    if (!Number.isInteger(number) || number < 1 || number > 65535) {
-      throw new Error(`port ${number} is not a port number: use an integer from 1 to 65535`);
-    }
     this.name = name ?? `${protocol.toLowerCase()}-${number}`;
+  }
+
+  /**
+   * Throws, naming `owner` (the construct path of whoever uses the port), unless the port is usable: a number from
+   * 1 to 65535, an Istio-conformant name, and no plain HTTP on 443 unless declared with `of`. Constructs call it
+   * where the port is used, so the message says where the bad port is.
+   */
+  public check(owner: string): void {
+    if (!Number.isInteger(this.number) || this.number < 1 || this.number > 65535) {
+      throw new Error(`${owner}: port ${this.number} is not a port number: use an integer from 1 to 65535`);
+    }
     if (!Names.isDns1123Label(this.name)) {
-      throw new Error(`port name '${this.name}' is not a DNS-1123 label (lowercase alphanumerics and '-', at most 63): `
-        + 'Istio rejects it; pick a name like \'https-443\'');
+      throw new Error(`${owner}: port name '${this.name}' is not a DNS-1123 label (lowercase alphanumerics and '-', at most `
+        + '63): Istio rejects it; pick a name like \'https-443\'');
+    }
+    if (this.suspicious) {
+      throw new Error(`${owner}: port ${this} is plain HTTP on the HTTPS port: a client speaking TLS there would be read as `
+        + 'HTTP and fail. Use ExternalPort.https(443), or ExternalPort.of(443, PortProtocol.HTTP) if the host really serves HTTP on 443');
     }
   }
 

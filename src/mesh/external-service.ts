@@ -4,7 +4,7 @@ import { ExternalPort, PortProtocol } from './external-port';
 import { RequestShapingOptions } from './request-shaping';
 import * as networking from '../../imports/networking.istio.io';
 import { Visibility } from '../private/export-to';
-import { checkHostname, isWildcard } from '../private/hostname';
+import { checkHostname, isHostName, isWildcard } from '../private/hostname';
 import { checkLabels } from '../private/kubernetes-names';
 import { Names } from '../private/names';
 import { namespaceOf } from '../private/namespace';
@@ -288,6 +288,17 @@ export class ExternalService extends Construct {
     return this.shaping !== undefined;
   }
 
+  /**
+   * The ports a proxy really connects to for the service's port `number`: its target port when the sidecar
+   * originates TLS on it, or the port each endpoint maps it to. What an egress NetworkPolicy must open.
+   */
+  public dialledPorts(number: number): number[] {
+    const port = this.findPort(number);
+    const target = this.origination.get(number)?.targetPort ?? (this.origination.has(number) ? 443 : number);
+    if (!port || this._endpoints.length === 0) return [target];
+    return [...new Set(this._endpoints.map(e => e.ports?.[port.name] ?? target))].sort((a, b) => a - b);
+  }
+
   /** The declared port with this number, if any. */
   public findPort(number: number): ExternalPort | undefined {
     return this._ports.find(p => p.number === number);
@@ -325,6 +336,7 @@ export class ExternalService extends Construct {
 
   /** Adds a port. Numbers and names must be unique (Istio rejects the entry otherwise). */
   public addPort(port: ExternalPort): void {
+    port.check(this.node.path);
     const clash = this._ports.find(p => p.number === port.number || p.name === port.name);
     if (clash) {
       throw new Error(`${this.node.path}: port ${port} clashes with port ${clash} (name '${clash.name}'): `
@@ -344,6 +356,19 @@ export class ExternalService extends Construct {
   /** Adds an endpoint. */
   public addEndpoint(endpoint: ExternalEndpoint): void {
     const path = this.node.path;
+    const unix = endpoint.address.startsWith('unix://');
+    if (!unix && !Names.isIpAddress(endpoint.address) && !isHostName(endpoint.address)) {
+      throw new Error(`${path}: endpoint address '${endpoint.address}' is neither an IP address, a host name nor a unix:// `
+        + 'socket path; write e.g. 203.0.113.10 or api.example.com (no scheme, no port: map ports with `ports`)');
+    }
+    if (endpoint.weight !== undefined && (!Number.isInteger(endpoint.weight) || endpoint.weight < 0)) {
+      throw new Error(`${path}: endpoint '${endpoint.address}' has weight ${endpoint.weight}; use a whole number of at least 0`);
+    }
+    for (const [name, number] of Object.entries(endpoint.ports ?? {})) {
+      if (!Number.isInteger(number) || number < 1 || number > 65535) {
+        throw new Error(`${path}: endpoint '${endpoint.address}' maps port '${name}' to ${number}, which is not a port number (1-65535)`);
+      }
+    }
     switch (this.resolution) {
       case Resolution.NONE:
         throw new Error(`${path}: endpoint '${endpoint.address}' cannot be used with resolution NONE, which forwards `
@@ -469,6 +494,14 @@ export class ExternalService extends Construct {
 
   private validateWhole(): string[] {
     const errors: string[] = [];
+    if (this._hosts.length === 0) {
+      errors.push('an ExternalService needs at least one host: pass `hosts` or call addHost (e.g. \'api.example.com\')');
+    }
+    const unix = this._endpoints.find(e => e.address.startsWith('unix://'));
+    if (unix && this._ports.length > 1) {
+      errors.push(`endpoint '${unix.address}' is a unix socket, which serves one port, and the service has ${this._ports.length} `
+        + '(Istio rejects it); give the socket a service of its own with one port');
+    }
     if (this.shaping && !this._ports.some(p => p.isHttp)) {
       errors.push('timeout, retries and requestHeaders act on HTTP requests, and the service has no HTTP port; add one '
         + '(e.g. ExternalPort.http()), or originate TLS at the sidecar (tlsOrigination) to shape HTTPS calls');

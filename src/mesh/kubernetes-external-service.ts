@@ -87,6 +87,7 @@ export class KubernetesExternalService extends Construct {
     if (props.ports.length === 0) {
       throw new Error(`${path}: a KubernetesExternalService needs at least one port, e.g. ExternalPort.http()`);
     }
+    props.ports.forEach(port => port.check(path));
     if (externalName !== undefined) {
       if (Ip.isAddress(externalName)) {
         throw new Error(`${path}: ExternalName '${externalName}' is an IP address; Kubernetes answers an ExternalName `

@@ -1,3 +1,4 @@
+import { Ip } from './ip';
 import { Names } from './names';
 
 /** Whether a host is a `*.example.com` wildcard. */
@@ -14,6 +15,19 @@ export function checkHostname(host: string, path: string, what: string): void {
     throw new Error(`${path}: ${what} '*' would match every host and Istio rejects it; list the hosts, or use a `
       + 'wildcard for one domain such as \'*.example.com\'');
   }
+  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(host);
+  if (scheme) {
+    throw new Error(`${path}: ${what} '${host}' has a scheme; drop '${scheme[0]}' and write '${host.slice(scheme[0].length).replace(/\/.*$/, '')}' `
+      + '(the protocol is the port\'s: ExternalPort.https() for https)');
+  }
+  const withPort = /^(.*):(\d+)$/.exec(host);
+  if (withPort) {
+    throw new Error(`${path}: ${what} '${host}' has a port; write '${withPort[1]}' and declare port ${withPort[2]} with ExternalPort`);
+  }
+  if (Ip.isAddress(host)) {
+    throw new Error(`${path}: ${what} '${host}' is an IP address, which Istio does not match as a host; name the host and `
+      + 'give the address as an endpoint (resolution STATIC) or in `addresses`');
+  }
   const name = isWildcard(host) ? host.slice(2) : host;
   const labels = name.split('.');
   const problem =
@@ -26,6 +40,11 @@ export function checkHostname(host: string, path: string, what: string): void {
   if (problem) {
     throw new Error(`${path}: ${what} '${host}' ${problem}`);
   }
+}
+
+/** Whether `name` is a plain DNS name (labels of lower-case alphanumerics and '-'), as endpoints may be. */
+export function isHostName(name: string): boolean {
+  return name.length <= 253 && name.split('.').every(label => Names.isDns1123Label(label));
 }
 
 /**

@@ -2,7 +2,7 @@ import { App, Chart, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import {
   EgressGateway, EgressGrantee, EgressRoute, ExternalPort, ExternalService, IEgressGateway, MeshEgressLockdown,
-  MeshEgressLockdownProps, PodIdentity, Reachability,
+  MeshEgressLockdownProps, PodIdentity, Reachability, Resolution,
 } from '../../src';
 import { synthValid } from '../util';
 
@@ -117,5 +117,67 @@ describe('Wrong identity and collisions |', () => {
       to: [{ operation: { ports: ['443'] } }],
       when: [{ key: 'connection.sni', values: ['api.example.com'] }],
     }]);
+  });
+});
+
+describe('The port the gateway really dials |', () => {
+  test('sidecar TLS origination (443 behind 80) and endpoint port maps open the dialled ports, not the route port', () => {
+    const app = Testing.app();
+    const egress = new Chart(app, 'egress', { namespace: 'egress-config' });
+    const gateway = new EgressGateway(new Chart(app, 'gw', { namespace: 'istio-egress' }), 'gateway');
+    new MeshEgressLockdown(egress, 'lockdown', { gateway, namespaces: ['shop'] });
+    const cnn = new ExternalService(egress, 'cnn', { hosts: ['edition.cnn.com'], ports: [ExternalPort.http()], tlsOrigination: [{ port: 80 }] });
+    new EgressRoute(egress, 'cnn-route', { gateway, service: cnn });
+    const api = new ExternalService(egress, 'api', {
+      hosts: ['api.example.com'], ports: [ExternalPort.https(8443)], endpoints: [{ address: 'backend.example.com', ports: { 'https-8443': 9443 } }],
+    });
+    new EgressRoute(egress, 'api-route', { gateway, service: api });
+    const r = Reachability.of(synthAll(app));
+    const gw = gatewayPod(r);
+    expect([443, 9443].map(port => r.canReachAddress(gw, '93.184.216.34', port))).toEqual([true, true]);
+    // The route ports themselves are not dialled.
+    expect([80, 8443].map(port => r.canReachAddress(gw, '93.184.216.34', port))).toEqual([false, false]);
+  });
+});
+
+describe('Fields Istio would reject |', () => {
+  const svc = (c: Chart, props: Partial<ConstructorParameters<typeof ExternalService>[2]> = {}) =>
+    new ExternalService(c, 'svc', { hosts: ['api.example.com'], ports: [ExternalPort.http()], ...props });
+  const chart = () => new Chart(Testing.app(), 'test', { namespace: 'apps' });
+
+  test('fails on retries and header changes Istio or Envoy reject, naming the construct and the fix', () => {
+    expect(() => svc(chart(), { retries: { attempts: -1 } })).toThrow(/^test\/svc: retries.attempts -1 must be a whole number of at least 0/);
+    expect(() => svc(chart(), { retries: { attempts: 1.5 } })).toThrow(/retries.attempts 1.5 must be a whole number/);
+    expect(() => svc(chart(), { retries: { attempts: 2, retryOn: ['on-failure'] } }))
+      .toThrow(/^test\/svc: retries.retryOn 'on-failure' is neither an Envoy retry condition .* nor an HTTP status code such as 503/);
+    expect(() => svc(chart(), { requestHeaders: { set: { 'x team': 'a' } } })).toThrow(/requestHeaders name 'x team' is not a lower-case HTTP header name/);
+    expect(() => svc(chart(), { requestHeaders: { set: { ':path': '/x' } } })).toThrow(/cannot change the pseudo-header ':path'/);
+    expect(() => svc(chart(), { requestHeaders: { remove: ['host'] } })).toThrow(/requestHeaders cannot change 'host'/);
+    expect(() => svc(chart(), { requestHeaders: { add: { 'x-a': 'b\r\nx-evil: 1' } } })).toThrow(/'x-a' has a line break in its value/);
+    const c = chart();
+    const gateway = EgressGateway.fromExisting(c, 'gw');
+    expect(() => new EgressRoute(c, 'route', { gateway, service: svc(c), retries: { attempts: -2 }, allowUnlockedMesh: true }))
+      .toThrow(/^test\/route: retries.attempts -2/);
+  });
+
+  test('fails on endpoints Istio rejects: not a host or IP, negative weights, bad port maps, unix sockets with several ports', () => {
+    expect(() => svc(chart(), { endpoints: [{ address: 'https://backend.example.com' }] }))
+      .toThrow(/^test\/svc: endpoint address 'https:\/\/backend.example.com' is neither an IP address, a host name nor a unix:\/\/ socket path/);
+    expect(() => svc(chart(), { endpoints: [{ address: 'backend.example.com', weight: -1 }] })).toThrow(/has weight -1; use a whole number of at least 0/);
+    expect(() => svc(chart(), { endpoints: [{ address: 'backend.example.com', ports: { 'http-80': 0 } }] })).toThrow(/maps port 'http-80' to 0, which is not a port number/);
+    const c = chart();
+    svc(c, { ports: [ExternalPort.http(), ExternalPort.http(8080)], resolution: Resolution.STATIC, endpoints: [{ address: 'unix:///var/run/app.sock' }] });
+    expect(() => synthValid(c)).toThrow(/\[test\/svc\] endpoint 'unix:\/\/\/var\/run\/app.sock' is a unix socket, which serves one port, and the service has 2/);
+  });
+
+  test('fails on a service without hosts, and on lockdown options the API server rejects', () => {
+    const c = chart();
+    svc(c, { hosts: [] });
+    expect(() => synthValid(c)).toThrow(/\[test\/svc\] an ExternalService needs at least one host/);
+    expect(() => lockedApp({ dns: { namespaceName: 'Kube_System' } })).toThrow(/egress\/lockdown: dns.namespaceName 'Kube_System' is not a namespace name/);
+    expect(() => lockedApp({ dns: { podLabels: {} } })).toThrow(/dns.podLabels \{\} would open every pod of the namespace to every locked pod/);
+    expect(() => lockedApp({ dns: { port: 70000 } })).toThrow(/dns.port 70000 is not a port number/);
+    expect(() => lockedApp({ controlPlane: { podLabels: { 'bad key': 'x' } } })).toThrow(/controlPlane.podLabels key 'bad key' is not a valid Kubernetes label key/);
+    expect(() => lockedApp({ metricsNamespaces: ['Monitoring'] })).toThrow(/metricsNamespaces 'Monitoring' is not a namespace name/);
   });
 });

@@ -242,7 +242,11 @@ describe('Intent, then rendering | fails', () => {
   });
 
   test('fails on pods grantees without labels, and on workloads selected by expressions', () => {
-    expect(() => EgressGrantee.pods({ namespaceName: 'shop', labels: {} })).toThrow(/labels must select some pods in 'shop'/);
+    const { route } = egressApp();
+    expect(() => route.grantEgress(EgressGrantee.pods({ namespaceName: 'shop', labels: {}, name: 'team' })))
+      .toThrow(/^egress\/route: grantee 'team': pod labels \{\} select every pod of 'shop'.*EgressGrantee.wholeNamespace\(\)/);
+    expect(() => route.grantEgress(EgressGrantee.pods({ namespaceName: 'shop', labels: { 'bad key': 'x' }, name: 'team' })))
+      .toThrow(/^egress\/route: grantee 'team': pod label key 'bad key' is not a valid Kubernetes label key/);
     const c = new Chart(Testing.app(), 'test', { namespace: 'shop' });
     const d = new kplus.Deployment(c, 'd', { containers: [{ image: 'x' }] });
     d.select(kplus.LabelSelector.of({ expressions: [kplus.LabelExpression.exists('tier')] }));

@@ -256,9 +256,12 @@ describe('MeshEgressLockdown | fails', () => {
     expect(() => synthValid(c)).toThrow(/needs at least one namespace to lock/);
   });
 
-  test('fails on invalid grantee names and a workload without a namespace', () => {
-    expect(() => EgressGrantee.wholeNamespace('Bad_NS')).toThrow(/namespace 'Bad_NS' is not a Kubernetes name/);
-    expect(() => EgressGrantee.serviceAccount('shop', 'Bad')).toThrow(/ServiceAccount name 'Bad'/);
+  test('fails on invalid grantee names where they are granted, naming the route, and on a workload without a namespace', () => {
+    const { httpbinRoute } = lockedApp();
+    expect(() => httpbinRoute.grantEgress(EgressGrantee.wholeNamespace('Bad_NS')))
+      .toThrow(/^egress\/httpbin-route: grantee 'all-pods': namespace 'Bad_NS' is not a namespace name/);
+    expect(() => httpbinRoute.grantEgress(EgressGrantee.serviceAccount('shop', 'Bad')))
+      .toThrow(/^egress\/httpbin-route: grantee 'sa-Bad': ServiceAccount name 'Bad' is not a Kubernetes name/);
     const c = new Chart(Testing.app(), 'test');
     const d = new kplus.Deployment(c, 'd', { containers: [{ image: 'x' }] });
     expect(() => EgressGrantee.workload(d)).toThrow(/cannot grant egress to a workload without a namespace/);

@@ -154,10 +154,21 @@ describe('ExternalService | fails', () => {
       .toThrow(/name 'web'/);
   });
 
-  test('fails on invalid port numbers and names', () => {
-    expect(() => ExternalPort.tcp(0)).toThrow(/port 0 is not a port number/);
-    expect(() => ExternalPort.tcp(70000)).toThrow(/port 70000 is not a port number/);
-    expect(() => ExternalPort.of(443, PortProtocol.HTTPS, 'https_443')).toThrow(/'https_443' is not a DNS-1123 label/);
+  test('fails on invalid port numbers and names, naming the service', () => {
+    expect(() => make({ ports: [ExternalPort.tcp(0)] })).toThrow(/^test\/svc: port 0 is not a port number: use an integer from 1 to 65535/);
+    expect(() => make({ ports: [ExternalPort.tcp(70000)] })).toThrow(/^test\/svc: port 70000 is not a port number/);
+    expect(() => make({ ports: [ExternalPort.of(443, PortProtocol.HTTPS, 'https_443')] })).toThrow(/^test\/svc: port name 'https_443' is not a DNS-1123 label/);
+  });
+
+  test('fails on plain HTTP on 443 unless declared explicitly', () => {
+    expect(() => make({ ports: [ExternalPort.http(443)] })).toThrow(/test\/svc: port 443\/HTTP is plain HTTP on the HTTPS port.*ExternalPort.of\(443, PortProtocol.HTTP\)/);
+    expect(() => make({ ports: [ExternalPort.of(443, PortProtocol.HTTP)] })).not.toThrow();
+  });
+
+  test('fails on hosts with a scheme, a port, or an IP address, saying what to write', () => {
+    expect(() => make({ hosts: ['https://api.github.com'] })).toThrow(/test\/svc: ExternalService host 'https:\/\/api.github.com' has a scheme; drop 'https:\/\/' and write 'api.github.com'/);
+    expect(() => make({ hosts: ['api.github.com:443'] })).toThrow(/host 'api.github.com:443' has a port; write 'api.github.com' and declare port 443 with ExternalPort/);
+    expect(() => make({ hosts: ['203.0.113.7'] })).toThrow(/host '203.0.113.7' is an IP address.*as an endpoint \(resolution STATIC\) or in `addresses`/);
   });
 
   test('fails with several hosts on an opaque TCP port unless resolution is NONE', () => {

@@ -20,6 +20,8 @@ export function renderRequestShaping(owner: string, intent: RequestShapingIntent
   const { timeout, retries, requestHeaders } = intent;
   checkDuration(owner, 'timeout', timeout);
   checkDuration(owner, 'retries.perTryTimeout', retries?.perTryTimeout);
+  if (retries) checkRetries(owner, retries);
+  if (requestHeaders) checkHeaders(owner, requestHeaders);
   if (!timeout && !retries && !requestHeaders) return undefined;
   return {
     timeout: timeout && istioDuration(timeout),
@@ -30,6 +32,51 @@ export function renderRequestShaping(owner: string, intent: RequestShapingIntent
     },
     headers: requestHeaders && { request: { set: requestHeaders.set, add: requestHeaders.add, remove: requestHeaders.remove } },
   };
+}
+
+/** Envoy's retry conditions that Istio accepts in `retryOn`, besides HTTP status codes. */
+const RETRY_ON = new Set([
+  '5xx', 'gateway-error', 'reset', 'reset-before-request', 'connect-failure', 'envoy-ratelimited', 'retriable-4xx',
+  'refused-stream', 'retriable-status-codes', 'retriable-headers', 'http3-post-connect-failure', 'cancelled',
+  'deadline-exceeded', 'internal', 'resource-exhausted', 'unavailable',
+]);
+
+function checkRetries(owner: string, retries: NonNullable<RequestShapingIntent['retries']>): void {
+  if (!Number.isInteger(retries.attempts) || retries.attempts < 0) {
+    throw new Error(`${owner}: retries.attempts ${retries.attempts} must be a whole number of at least 0 (0 turns retries off)`);
+  }
+  for (const condition of retries.retryOn ?? []) {
+    if (!RETRY_ON.has(condition) && !/^[1-5][0-9]{2}$/.test(condition)) {
+      throw new Error(`${owner}: retries.retryOn '${condition}' is neither an Envoy retry condition (${[...RETRY_ON].join(', ')}) `
+        + 'nor an HTTP status code such as 503');
+    }
+  }
+}
+
+const HEADER_NAME = /^[a-z0-9!#$%&'*+.^_`|~-]+$/;
+
+/** Header names Istio and Envoy accept to change, and values without line breaks (which would split the request). */
+function checkHeaders(owner: string, headers: NonNullable<RequestShapingIntent['requestHeaders']>): void {
+  const names = [...Object.keys(headers.set ?? {}), ...Object.keys(headers.add ?? {}), ...headers.remove ?? []];
+  for (const name of names) {
+    if (name.startsWith(':')) {
+      throw new Error(`${owner}: requestHeaders cannot change the pseudo-header '${name}'; Envoy refuses it (rewrite the path or `
+        + 'authority with a route instead)');
+    }
+    if (!HEADER_NAME.test(name)) {
+      throw new Error(`${owner}: requestHeaders name '${name}' is not a lower-case HTTP header name (letters, digits and - _ . `
+        + 'only, no spaces); write it as it is sent, e.g. \'x-egress\'');
+    }
+    if (name === 'host') {
+      throw new Error(`${owner}: requestHeaders cannot change 'host': it decides which route and host the request takes; `
+        + 'route to the host you mean instead');
+    }
+  }
+  for (const [name, value] of [...Object.entries(headers.set ?? {}), ...Object.entries(headers.add ?? {})]) {
+    if (/[\r\n]/.test(value)) {
+      throw new Error(`${owner}: requestHeaders '${name}' has a line break in its value, which would split the request`);
+    }
+  }
 }
 
 function checkDuration(owner: string, what: string, duration: Duration | undefined): void {

@@ -1,0 +1,30 @@
+import { EgressGranteeConfig } from './egress-grantee';
+import { checkLabels } from '../private/kubernetes-names';
+import { Names } from '../private/names';
+
+// Internal: the checks every grantee goes through when it is granted.
+
+/**
+ * Checks a grantee where it is granted, so that the message names the construct that grants (`owner`): any
+ * `IEgressGrantee` is checked the same way, the library's or a user's own.
+ */
+export function checkGrantee(owner: string, config: EgressGranteeConfig): void {
+  const who = `grantee '${config.name}'`;
+  if (!Names.isDns1123Label(config.namespaceName)) {
+    throw new Error(`${owner}: ${who}: namespace '${config.namespaceName}' is not a namespace name (a lower-case DNS-1123 label)`);
+  }
+  if (config.serviceAccountName !== undefined && !Names.isDns1123Subdomain(config.serviceAccountName)) {
+    throw new Error(`${owner}: ${who}: ServiceAccount name '${config.serviceAccountName}' is not a Kubernetes name (a lower-case `
+      + 'DNS-1123 subdomain such as \'checkout\')');
+  }
+  if (config.podLabels !== undefined) {
+    if (Object.keys(config.podLabels).length === 0) {
+      throw new Error(`${owner}: ${who}: pod labels {} select every pod of '${config.namespaceName}'; name labels only its pods `
+        + 'carry, or grant EgressGrantee.wholeNamespace() to say so plainly');
+    }
+    checkLabels(`${owner}: ${who}`, 'pod label', config.podLabels);
+  }
+  if (!Names.isDns1123Subdomain(config.name)) {
+    throw new Error(`${owner}: grantee name '${config.name}' is not a DNS-1123 subdomain; it names the client NetworkPolicy`);
+  }
+}
