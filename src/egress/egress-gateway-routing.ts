@@ -11,6 +11,7 @@ import type { IstioMesh } from '../mesh/istio-mesh';
 import { AppRegistry } from '../private/app-registry';
 import { hopSni } from '../private/hostname';
 import { ObjectNames } from '../private/object-names';
+import { validateAtSynth } from '../private/synth-validation';
 import {
   GatewayLegIntent, GrantRuleIntent, hopSubsetName, httpHostsOf, renderGatewayServers, renderGrantRules,
   renderHopDestinationRule, serverPortName,
@@ -51,6 +52,7 @@ export class EgressGatewayRouting implements IEgressGatewayRouting {
   private boundLockdown?: IEgressLockdown;
 
   public constructor(private readonly gateway: RoutedGateway, private readonly capabilities: GatewayCapabilities) {
+    validateAtSynth(gateway);
     gateway.node.addValidation({ validate: () => this.validate() });
     AppRegistry.of(gateway).join<EgressGatewayRouting>('egress-gateways', gateway, this, checkAcrossGateways);
   }

@@ -8,6 +8,7 @@ import { AppRegistry } from '../private/app-registry';
 import { Ip } from '../private/ip';
 import { checkLabels } from '../private/kubernetes-names';
 import { Names } from '../private/names';
+import { validateAtSynth } from '../private/synth-validation';
 import { renderLockdownSidecar } from '../render/istio/sidecar';
 import { NetworkPolicyRender } from '../render/kubernetes/network-policy';
 
@@ -208,6 +209,7 @@ export class MeshEgressLockdown extends Construct implements IEgressLockdown {
     props.namespaces.forEach(ns => this.addNamespace(ns));
     gateway.routing.bindLockdown(this);
     AppRegistry.of(this).join<MeshEgressLockdown>('egress-lockdowns', this, this, checkOneLockdownPerNamespace);
+    validateAtSynth(this);
     this.node.addValidation({ validate: () => this.validate() });
   }
 

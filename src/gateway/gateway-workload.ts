@@ -7,6 +7,7 @@ import { GatewayDeploymentOptions } from './gateway-workload-options';
 import { IstioMesh } from '../mesh/istio-mesh';
 import { checkDns1035Label, checkDns1123Label, checkDnsSubdomain, checkLabels, istioLabelOf } from '../private/kubernetes-names';
 import { namespaceOf } from '../private/namespace';
+import { validateAtSynth } from '../private/synth-validation';
 
 /**
  * Properties of a `GatewayWorkload`.
@@ -85,6 +86,7 @@ export class GatewayWorkload extends Construct {
     super(scope, id);
     const path = this.node.path;
     this.namespaceName = namespaceOf(this, props.namespaceName, 'a gateway workload');
+    validateAtSynth(this);
     const options = resolveGatewayOptions(path, props);
     this.name = props.name ?? 'istio-gateway';
     this.mesh = props.mesh ?? IstioMesh.DEFAULT;

@@ -9,6 +9,7 @@ import { checkLabels } from '../private/kubernetes-names';
 import { Names } from '../private/names';
 import { namespaceOf } from '../private/namespace';
 import { ObjectNames } from '../private/object-names';
+import { validateAtSynth } from '../private/synth-validation';
 import { renderRequestShaping } from '../render/istio/request-shaping';
 import { renderServiceEntry, renderSidecarShaping, renderSidecarTlsOrigination } from '../render/istio/service-entry';
 
@@ -237,6 +238,7 @@ export class ExternalService extends Construct {
     (props.tlsOrigination ?? []).forEach(options => this.originateTls(options));
     (props.exportTo ?? []).forEach(namespaceName => this.addExportTo(namespaceName));
 
+    validateAtSynth(this);
     this.node.addValidation({ validate: () => this.validateWhole() });
     const siblings = SERVICES_OF_APP.get(this.node.root);
     if (siblings) {

@@ -5,6 +5,7 @@ import { ExistingEgressGatewayProps, GatewayInstall } from '../gateway/gateway-i
 import { renderResources, resolveGatewayOptions, ResolvedGatewayOptions, SPREAD_WEIGHT } from '../gateway/gateway-sizing';
 import { GatewayWorkloadOptions } from '../gateway/gateway-workload-options';
 import { checkDns1035Label, checkDns1123Label, checkLabels } from '../private/kubernetes-names';
+import { validateAtSynth } from '../private/synth-validation';
 
 /**
  * What sidecars do with traffic to hosts the mesh does not know (`meshConfig.outboundTrafficPolicy.mode`).
@@ -197,6 +198,7 @@ export class IstioInstall extends Chart {
       },
     });
 
+    validateAtSynth(this);
     this.node.addValidation({ validate: () => this.validateOnlyOperator() });
   }
 

@@ -7,6 +7,7 @@ import * as networking from '../../imports/networking.istio.io';
 import { checkHostname } from '../private/hostname';
 import { Ip } from '../private/ip';
 import { namespaceOf } from '../private/namespace';
+import { validateAtSynth } from '../private/synth-validation';
 
 /**
  * Where a Kubernetes Service for an external host sends its clients.
@@ -83,6 +84,7 @@ export class KubernetesExternalService extends Construct {
     super(scope, id);
     const path = this.node.path;
     this.namespaceName = namespaceOf(this, props.metadata?.namespace, 'a KubernetesExternalService');
+    validateAtSynth(this);
     const { externalName, addresses } = props.target;
     if (props.ports.length === 0) {
       throw new Error(`${path}: a KubernetesExternalService needs at least one port, e.g. ExternalPort.http()`);

@@ -1,4 +1,7 @@
-import { App, Chart } from 'cdk8s';
+import * as fs from 'fs';
+import * as path from 'path';
+import { ApiObject, App, Chart } from 'cdk8s';
+import * as YAML from 'yaml';
 import { CelLayer } from './cel-layer';
 import { ConsistencyRules } from './consistency/consistency-rules';
 import { IndexedObject, ManifestIndex } from './consistency/manifest-index';
@@ -7,6 +10,7 @@ import { IstioRules } from './istio/istio-rules';
 import { KubernetesRules } from './kubernetes/kubernetes-rules';
 import { Reporter } from './reporter';
 import { SchemaLayer } from './schema-layer';
+import { useAppValidator } from '../private/synth-validation';
 
 /**
  * Options for `ManifestValidator`.
@@ -163,6 +167,11 @@ export class ManifestValidator {
         seen.add(identity);
         KubernetesRules.validate(manifest, report);
         const checked = schema.validate(manifest, report);
+        const group = manifest.apiVersion.includes('/') ? manifest.apiVersion.split('/')[0] : '';
+        if (!checked && !KUBERNETES_GROUPS.has(group)) {
+          report.warning('apiVersion', 'SCHEMA-UNKNOWN-GROUP', `${manifest.apiVersion} ${manifest.kind} is of a kind this validator has no `
+            + 'schema for, so its fields were not checked; the cluster must have its CRD installed, and its content is yours to review');
+        }
         if (IstioRules.handles(manifest)) {
           if (checked) cel.validate(manifest, report);
           IstioRules.validate(manifest, report, namespace);
@@ -173,5 +182,45 @@ export class ManifestValidator {
     const wellFormed = objects.filter(o => o.manifest !== null && typeof o.manifest === 'object' && !Array.isArray(o.manifest));
     ConsistencyRules.validate(new ManifestIndex(wellFormed, options.rootNamespace ?? 'istio-system'), options.externalGateways ?? []);
     return objects;
+  }
+}
+
+/** The API groups built into Kubernetes 1.28: their kinds are the API server's, not custom resources. */
+const KUBERNETES_GROUPS = new Set([
+  '', 'apps', 'batch', 'autoscaling', 'policy', 'networking.k8s.io', 'rbac.authorization.k8s.io', 'storage.k8s.io',
+  'discovery.k8s.io', 'coordination.k8s.io', 'node.k8s.io', 'scheduling.k8s.io', 'certificates.k8s.io',
+  'admissionregistration.k8s.io', 'apiextensions.k8s.io', 'apiregistration.k8s.io', 'events.k8s.io',
+  'flowcontrol.apiserver.k8s.io', 'authentication.k8s.io', 'authorization.k8s.io', 'internal.apiserver.k8s.io', 'resource.k8s.io',
+  // Not a cluster API: IstioOperator is istioctl's input, and istioctl checks it.
+  'install.istio.io',
+]);
+
+// What runs at every synth of an app holding this library's constructs (see private/synth-validation.ts): the
+// errors of all its manifests, each naming the construct path of the object and the rule. Under `cdk8s synth` with
+// IstioValidationPlugin configured, the plugin validates the same objects right after, so the app leaves them to it
+// rather than validate them twice.
+useAppValidator(charts => {
+  if (pluginWillValidate()) return [];
+  const pathOf = new Map<string, string>();
+  // Object by object: `Chart.toJson` would run the app's validations again, this one included.
+  const manifests = charts.flatMap(chart => chart.node.findAll().filter(ApiObject.isApiObject).filter(o => Chart.of(o) === chart))
+    .map(object => {
+      const manifest = object.toJson();
+      pathOf.set(Reporter.describe(manifest), object.node.path);
+      return manifest;
+    });
+  return ManifestValidator.validateManifests(manifests)
+    .filter(f => f.severity === Severity.ERROR)
+    .map(f => `${pathOf.get(f.objectName) ?? f.objectName} (${f.objectName}${f.path ? ` ${f.path}` : ''}): ${f.message} [${f.rule}]`);
+});
+
+/** Whether the cdk8s CLI runs this app and will hand its manifests to IstioValidationPlugin (its cdk8s.yaml says so). */
+function pluginWillValidate(): boolean {
+  if (process.env.CDK8S_RECORD_CONSTRUCT_METADATA !== 'true') return false;
+  try {
+    const config = YAML.parse(fs.readFileSync(path.join(process.cwd(), 'cdk8s.yaml'), 'utf8'));
+    return Array.isArray(config?.validations) && config.validations.some((v: any) => v?.class === 'IstioValidationPlugin');
+  } catch {
+    return false;
   }
 }

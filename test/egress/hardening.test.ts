@@ -1,4 +1,5 @@
-import { App, Chart, Testing } from 'cdk8s';
+import { join } from 'path';
+import { ApiObject, App, Chart, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import {
   EgressGateway, EgressGrantee, EgressRoute, ExternalPort, ExternalService, IEgressGateway, MeshEgressLockdown,
@@ -179,5 +180,35 @@ describe('Fields Istio would reject |', () => {
     expect(() => lockedApp({ dns: { port: 70000 } })).toThrow(/dns.port 70000 is not a port number/);
     expect(() => lockedApp({ controlPlane: { podLabels: { 'bad key': 'x' } } })).toThrow(/controlPlane.podLabels key 'bad key' is not a valid Kubernetes label key/);
     expect(() => lockedApp({ metricsNamespaces: ['Monitoring'] })).toThrow(/metricsNamespaces 'Monitoring' is not a namespace name/);
+  });
+});
+
+describe('The validator at every synth |', () => {
+  function appWithBadObject() {
+    const app = Testing.app();
+    const c = new Chart(app, 'egress', { namespace: 'egress-config' });
+    new ExternalService(c, 'api', { hosts: ['api.example.com'], ports: [ExternalPort.https()] });
+    // Hand-written next to the library's constructs: a VirtualService for every host, which istiod rejects.
+    new ApiObject(c, 'wildcard-route', { apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', spec: { hosts: ['*'] } } as any);
+    return c;
+  }
+
+  test('an app holding the library\'s constructs fails plain synth on an error, naming the object\'s construct path and rule', () => {
+    expect(() => Testing.synth(appWithBadObject())).toThrow(/egress\/wildcard-route \(VirtualService egress-config\/egress-wildcard-route-c8[0-9a-f]{6} .*\): .*\[IST-VS-[A-Z-]+\]/);
+  });
+
+  test('under cdk8s synth with IstioValidationPlugin configured, the app leaves validation to the plugin (once, not twice)', () => {
+    const cwd = process.cwd();
+    const before = process.env.CDK8S_RECORD_CONSTRUCT_METADATA;
+    try {
+      process.chdir(join(__dirname, '..', '..', 'examples'));
+      process.env.CDK8S_RECORD_CONSTRUCT_METADATA = 'true';
+      expect(() => Testing.synth(appWithBadObject())).not.toThrow();
+    } finally {
+      process.chdir(cwd);
+      if (before === undefined) delete process.env.CDK8S_RECORD_CONSTRUCT_METADATA;
+      else process.env.CDK8S_RECORD_CONSTRUCT_METADATA = before;
+    }
+    expect(() => Testing.synth(appWithBadObject())).toThrow(/IST-VS-/);
   });
 });

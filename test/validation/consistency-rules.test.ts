@@ -30,6 +30,8 @@ const CASES: [string, Severity, any[]][] = [
   ['IST-XREF-SUBSET-NOT-FOUND', ERROR, replace(egressSet, gatewaySubsets, patch(gatewaySubsets, { metadata: { namespace: 'istio-egress' }, spec: { exportTo: ['.'] } }))],
   ['IST-XREF-EGRESS-RESOLUTION', ERROR, replace(egressSet, serviceEntry, withField(serviceEntry, 'spec.resolution', 'NONE'))],
   ['IST-XREF-EGRESS-NO-SERVICE-ENTRY', ERROR, egressSet.filter(m => m !== serviceEntry)],
+  // The gateway leg sends api.example.com to 8443, which its ServiceEntry does not declare: 503 at runtime.
+  ['IST-XREF-SERVICE-ENTRY-PORT', ERROR, replace(egressSet, egressRoute, withField(egressRoute, 'spec.tls.1.route.0.destination.port.number', 8443))],
   ['IST-XREF-GATEWAY-SELECTOR', ERROR, replace(egressSet, gateway, withField(gateway, 'spec.selector', { istio: 'egress-gateway' }))],
   ['IST-XREF-GATEWAY-PORT', ERROR, replace(egressSet, gateway, withField(gateway, 'spec.servers.0.port.number', 9443))],
   ['IST-XREF-SERVICE-ENTRY-CONFLICT', ERROR, [serviceEntry, patch(serviceEntry, { metadata: { name: 'api-again' }, spec: { ports: [{ number: 443, name: 'https', protocol: 'HTTPS' }] } })]],

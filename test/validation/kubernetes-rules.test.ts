@@ -53,6 +53,7 @@ const CASES: [string, Severity, any][] = [
   ['K8S-NETPOL-PEER', ERROR, withField(networkPolicy, 'spec.egress.0.to', [{ ipBlock: { cidr: '10.0.0.0/8', except: ['192.168.0.0/16'] } }])],
   ['K8S-NETPOL-PEER', ERROR, withField(networkPolicy, 'spec.egress.0.to', [{ ipBlock: { cidr: '10.0.0.1' } }])],
   ['K8S-NETPOL-PEER', ERROR, withField(networkPolicy, 'spec.egress.0.to', [{}])],
+  ['K8S-NETPOL-OPEN-EGRESS', WARNING, withField(networkPolicy, 'spec.egress.0.to', undefined)],
   ['K8S-NETPOL', ERROR, withField(networkPolicy, 'spec.policyTypes', ['Outbound'])],
   ['K8S-SELECTOR', ERROR, withField(networkPolicy, 'spec.podSelector', { matchExpressions: [{ key: 'app', operator: 'In' }] })],
 

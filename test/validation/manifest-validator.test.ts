@@ -76,6 +76,15 @@ describe('ManifestValidator |', () => {
     expect(() => ManifestValidator.assertValidApp(app)).toThrow(/ConfigMap a\.b\.c\. metadata\.name \[K8S-NAME\]/);
   });
 
+  test('objects of API groups without a schema are flagged as unchecked (SCHEMA-UNKNOWN-GROUP), built-in ones are not', () => {
+    const wasm = { apiVersion: 'extensions.istio.io/v1alpha1', kind: 'WasmPlugin', metadata: { name: 'filter', namespace: 'apps' }, spec: {} };
+    expect(ManifestValidator.validateManifests([wasm])).toEqual([expect.objectContaining({
+      rule: 'SCHEMA-UNKNOWN-GROUP', severity: Severity.WARNING, objectName: 'WasmPlugin apps/filter', path: 'apiVersion',
+    })]);
+    const secret = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 's', namespace: 'apps' } };
+    expect(ManifestValidator.validateManifests([secret]).map(f => f.rule)).not.toContain('SCHEMA-UNKNOWN-GROUP');
+  });
+
   test('malformed manifests are reported, not crashed on', () => {
     const findings = ManifestValidator.validateManifests([null, [], { metadata: { name: 'x' } }, 'text']);
     expect(findings.map(f => f.rule)).toEqual(['SCHEMA-TYPE', 'SCHEMA-TYPE', 'SCHEMA-TYPE', 'SCHEMA-TYPE']);

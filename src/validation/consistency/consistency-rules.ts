@@ -15,7 +15,7 @@ interface SubsetLookup {
 interface RouteLeg {
   readonly path: string;
   readonly gateways: string[];
-  readonly destinations: { host: string; subset?: string; path: string }[];
+  readonly destinations: { host: string; subset?: string; port?: number; path: string }[];
 }
 
 /**
@@ -63,11 +63,18 @@ export class ConsistencyRules {
         const matchGateways = [...new Set(list(route.match).flatMap(m => list(record(m).gateways).map(text)))];
         const destinations = list(route.route).map((r, k) => {
           const destination = record(record(r).destination);
-          return { host: ManifestIndex.qualify(text(destination.host), vs.namespace), subset: destination.subset, path: `${path}.route[${k}].destination` };
+          return {
+            host: ManifestIndex.qualify(text(destination.host), vs.namespace),
+            subset: destination.subset,
+            port: record(destination.port).number as number | undefined,
+            path: `${path}.route[${k}].destination`,
+          };
         });
         if (route.mirror !== undefined) {
           const mirror = record(route.mirror);
-          destinations.push({ host: ManifestIndex.qualify(text(mirror.host), vs.namespace), subset: mirror.subset, path: `${path}.mirror` });
+          destinations.push({
+            host: ManifestIndex.qualify(text(mirror.host), vs.namespace), subset: mirror.subset, port: record(mirror.port).number as number | undefined, path: `${path}.mirror`,
+          });
         }
         legs.push({ path, gateways: matchGateways.length > 0 ? matchGateways : defaults, destinations });
       });
@@ -149,15 +156,25 @@ export class ConsistencyRules {
   private static checkGatewayUpstreams(index: ManifestIndex, vs: IndexedObject, legs: RouteLeg[]): void {
     const hostsOf = (se: IndexedObject) => list(record(se.manifest.spec).hosts).map(text);
     for (const leg of legs) {
-      if (leg.gateways.every(g => g === MESH)) continue;
+      const atGateway = !leg.gateways.every(g => g === MESH);
       for (const destination of leg.destinations) {
         if (ManifestIndex.isClusterLocal(destination.host) || destination.host === '') continue;
         const declaring = index.declaring('networking.istio.io/ServiceEntry', destination.host, hostsOf);
         if (declaring.length === 0) {
-          vs.report.error(`${destination.path}.host`, 'IST-XREF-EGRESS-NO-SERVICE-ENTRY',
-            `the gateway leg routes to external host ${destination.host}, but no ServiceEntry declares it: the gateway has no cluster `
-            + 'for it (503 NC); add a ServiceEntry for the host with resolution DNS');
-        } else if (declaring.every(se => (text(record(se.manifest.spec).resolution) || 'NONE') === 'NONE')) {
+          if (atGateway) {
+            vs.report.error(`${destination.path}.host`, 'IST-XREF-EGRESS-NO-SERVICE-ENTRY',
+              `the gateway leg routes to external host ${destination.host}, but no ServiceEntry declares it: the gateway has no cluster `
+              + 'for it (503 NC); add a ServiceEntry for the host with resolution DNS');
+          }
+          continue;
+        }
+        const declared = declaring.some(se => list(record(se.manifest.spec).ports).some(p => record(p).number === destination.port));
+        if (typeof destination.port === 'number' && !declared) {
+          vs.report.error(`${destination.path}.port.number`, 'IST-XREF-SERVICE-ENTRY-PORT',
+            `the route sends ${destination.host} to port ${destination.port}, which its ServiceEntry `
+            + `(${declaring.map(se => `${se.namespace}/${se.name}`).join(', ')}) does not declare, so the proxy has no cluster for it `
+            + '(503); declare the port on the ServiceEntry, or route to a declared one');
+        } else if (atGateway && declaring.every(se => (text(record(se.manifest.spec).resolution) || 'NONE') === 'NONE')) {
           vs.report.error(`${destination.path}.host`, 'IST-XREF-EGRESS-RESOLUTION',
             `the gateway leg routes to ${destination.host}, whose ServiceEntry (${declaring.map(se => `${se.namespace}/${se.name}`).join(', ')}) `
             + 'has resolution NONE: at the gateway the original destination is the gateway itself, so traffic loops or is dropped; '

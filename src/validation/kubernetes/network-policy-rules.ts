@@ -16,6 +16,11 @@ export class NetworkPolicyRules {
         const path = `spec.${direction}[${i}]`;
         list(rule.ports).forEach((port, j) => NetworkPolicyRules.validatePort(record(port), `${path}.ports[${j}]`, report));
         list(rule[peersField]).forEach((peer, j) => NetworkPolicyRules.validatePeer(record(peer), `${path}.${peersField}[${j}]`, report));
+        // Valid, and often meant as "allow all"; in an egress lockdown it is the one rule that undoes every other.
+        if (direction === 'egress' && list(rule.to).length === 0) {
+          report.warning(path, 'K8S-NETPOL-OPEN-EGRESS', `${path} has no \`to\`, so it allows egress to every address, inside the `
+            + `cluster and out${list(rule.ports).length > 0 ? ' (on its ports)' : ''}; name the peers it is meant for`);
+        }
       });
     }
     list(spec.policyTypes).forEach((type, i) => {
