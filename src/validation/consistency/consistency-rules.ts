@@ -194,7 +194,11 @@ export class ConsistencyRules {
     const selector = record(spec.selector);
     const matched = index.workloadsSelectedBy(selector);
     if (matched.length === 0) {
-      const gatewayWorkloads = index.workloads().filter(w => list(w.pod.containers).some(c => record(c).name === 'istio-proxy'));
+      // Only against gateway workloads in the Gateway's own namespace: a Gateway whose namespace holds none of the
+      // set's gateways configures one installed elsewhere (an istioctl gateway in istio-system beside one deployed
+      // by the app in istio-egress), which the set cannot show.
+      const gatewayWorkloads = index.workloads().filter(w => w.object.namespace === gateway.namespace
+        && list(w.pod.containers).some(c => record(c).name === 'istio-proxy'));
       if (gatewayWorkloads.length > 0 && Object.keys(selector).length > 0) {
         const seen = gatewayWorkloads.map(w => `${w.object.namespace}/${w.object.name} ${JSON.stringify(w.labels)}`).join('; ');
         gateway.report.error('spec.selector', 'IST-XREF-GATEWAY-SELECTOR',
