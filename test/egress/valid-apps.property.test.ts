@@ -123,7 +123,8 @@ describe('Random valid apps |', () => {
 
       const r = Reachability.of(manifests);
       built.gateways.forEach(g => g.pod && r.addPod(g.pod));
-      const gatewayPods = built.gateways.map(g => g.pod ?? r.pods.find(p => p.namespaceName === g.gateway.namespaceName && p.name.includes(g.gateway.name))!);
+      const gatewayPods = built.gateways.map(g => g.pod
+        ?? r.pods.find(p => p.namespaceName === g.gateway.namespaceName && p.name.includes(g.gateway.name))!);
       // (ii) Only gateway pods reach an internet address, and each exactly on the ports its routes dial.
       for (const port of [80, 443, 8080]) {
         const dialling = built.gateways.map((g, i) => ({ g, pod: gatewayPods[i] }))
@@ -150,7 +151,8 @@ describe('Random valid apps |', () => {
           for (const route of g.routes) {
             for (const leg of route.legs()) {
               const podPort = g.gateway.targetPortOf(leg.port) ?? leg.port;
-              const network = g.grants.some(grant => matches(grant) && grant.route.legs().some(l => (g.gateway.targetPortOf(l.port) ?? l.port) === podPort));
+              const network = g.grants.some(grant => matches(grant)
+                && grant.route.legs().some(l => (g.gateway.targetPortOf(l.port) ?? l.port) === podPort));
               expect([pod.name, podPort, r.canReachPod(pod, gatewayPods[gi], podPort)]).toEqual([pod.name, podPort, network]);
               const gateway = g.grants.some(grant => identityMatches(grant) && grant.route === route && grant.hosts.includes(leg.host));
               expect([principal, leg.host, admitted(rules, principal, pod.namespaceName, leg.host)]).toEqual([principal, leg.host, gateway]);
