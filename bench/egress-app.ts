@@ -85,8 +85,8 @@ export function chartManifests(app: App): ChartManifests[] {
  * - `l1`: the classes `cdk8s import` generated (networking/security.istio.io, cdk8s-plus-28's `k8s`), which convert
  *   their props to JSON once more;
  * - `l1-in-construct`: those classes at the construct paths the library gives them, each parent a bare `Construct`,
- *   with a `Lazy` spec and the name cdk8s derives from the path (the same names, so the same files): the shape of the
- *   library's construct tree and the idiom of cdk8s-plus, with none of the library's logic.
+ *   with a `Lazy` spec and the object's name (the library chooses its names, so the files are the same): the shape of
+ *   the library's construct tree and the idiom of cdk8s-plus, with none of the library's logic.
  */
 export type Floor = 'api-object' | 'l1' | 'l1-in-construct';
 
@@ -139,8 +139,8 @@ export function buildBaselineApp(charts: ChartManifests[], outdir: string, floor
       const ids = paths[i];
       let parent: Construct = chart;
       for (const segment of ids.slice(0, -1)) parent = parent.node.tryFindChild(segment) as Construct ?? new Construct(parent, segment);
-      const { metadata: { name: _name, ...metadata }, spec, ...rest } = props;
-      new l1(parent, ids[ids.length - 1], { ...rest, metadata, spec: Lazy.any({ produce: () => spec }) });
+      const { spec, ...rest } = props;
+      new l1(parent, ids[ids.length - 1], { ...rest, spec: Lazy.any({ produce: () => spec }) });
     });
   }
   return app;

@@ -13,3 +13,13 @@ export function synthValid(chart: Chart): any[] {
   // Our own output must not even draw a warning istiod would print on apply.
   return ManifestValidator.assertValid(chart, { failOnWarnings: true });
 }
+
+/** The manifests of one kind. */
+export const byKind = (manifests: any[], kind: string): any[] => manifests.filter(m => m.kind === kind);
+
+/** The one manifest of a kind (the test fails when there are none or several). */
+export function only(manifests: any[], kind: string): any {
+  const found = byKind(manifests, kind);
+  expect(found).toHaveLength(1);
+  return found[0];
+}

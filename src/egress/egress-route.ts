@@ -322,7 +322,7 @@ export class EgressRoute extends Construct implements IEgressRoute {
         metadata: { name: ObjectNames.subdomain(`${host}-tls-origination`), namespace: this.gateway.namespaceName },
         spec: Lazy.any({
           produce: () => renderGatewayTlsOrigination(host, [{
-            externalPort: tls.targetPort!,
+            port: tls.targetPort!,
             mutual: tls.mode === EgressTlsMode.ORIGINATE_MUTUAL,
             credentialName: tls.credentialName,
             caCertificates: tls.caCertificates,

@@ -4,19 +4,13 @@ import {
   EgressGateway, EgressRoute, EgressTls, ExternalPort, ExternalService, GatewayInstall, IEgressGateway, IstioMesh,
 } from '../../src';
 import { ManifestValidator } from '../../src/validation/manifest-validator';
-import { synthValid } from '../util';
+import { byKind, only, synthValid } from '../util';
 
 /** Apps live in `apps`; the gateway gets its own namespace, as in the dedicated-node design. */
 function chart(namespace: string = 'apps'): Chart {
   return new Chart(Testing.app(), 'test', { namespace });
 }
 
-const byKind = (manifests: any[], kind: string) => manifests.filter(m => m.kind === kind);
-const only = (manifests: any[], kind: string) => {
-  const found = byKind(manifests, kind);
-  expect(found).toHaveLength(1);
-  return found[0];
-};
 
 function zhihu(c: Chart): ExternalService {
   return new ExternalService(c, 'zhihu', {

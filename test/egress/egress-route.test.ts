@@ -3,7 +3,7 @@ import {
   EgressRoute, EgressTls, ExistingEgressGatewayProps, ExternalPort, ExternalService, GatewayHopTls, GatewayInstall,
   IEgressGateway, Resolution, EgressGateway,
 } from '../../src';
-import { synthValid } from '../util';
+import { byKind, synthValid } from '../util';
 
 function chart(namespace: string = 'apps'): Chart {
   return new Chart(Testing.app(), 'test', { namespace });
@@ -13,7 +13,6 @@ function existingGateway(scope: Chart, props: ExistingEgressGatewayProps = {}): 
   return EgressGateway.fromExisting(scope, 'egress', props);
 }
 
-const byKind = (manifests: any[], kind: string) => manifests.filter(m => m.kind === kind);
 
 // These tests are about routing; the lockdown has its own tests (test/mesh-egress-lockdown.test.ts).
 const UNLOCKED = { allowUnlockedMesh: true };

@@ -4,17 +4,11 @@ import {
   DnsProxyOptions, EgressGateway, EgressGrantee, EgressPath, EgressRoute, EgressTls, ExternalPort, ExternalService, GatewayInstall,
   IstioInstall, IstioProfile, KubernetesExternalService, KubernetesExternalTarget, ManifestValidator, MeshEgressLockdown,
 } from '../../src';
-import { synthValid } from '../util';
+import { byKind, only, synthValid } from '../util';
 
 // The Istio documentation's egress tasks that the library could not express before (issue 17), each as the docs
 // write it, with zero validator findings.
 
-const byKind = (manifests: any[], kind: string) => manifests.filter(m => m.kind === kind);
-const only = (manifests: any[], kind: string) => {
-  const found = byKind(manifests, kind);
-  expect(found).toHaveLength(1);
-  return found[0];
-};
 const synthAll = (app: App) => app.charts.flatMap(chart => synthValid(chart));
 const allowRules = (manifests: any[]) => byKind(manifests, 'AuthorizationPolicy').find(p => p.spec.action === 'ALLOW').spec.rules;
 

@@ -5,14 +5,13 @@ import {
   EgressGateway, EgressGrantee, EgressRoute, ExternalPort, ExternalService, GatewayInstall, IEgressGateway, IstioMesh,
   MeshEgressLockdown, PodIdentity, Reachability,
 } from '../../src';
-import { synthValid } from '../util';
+import { byKind, synthValid } from '../util';
 
 // What issue 12 measured: every derived field is computed from the final intent, so the order of calls cannot
 // change what is emitted, and names and selectors do not follow construct paths.
 
 /** An istioctl gateway receives TLS for Service port 443 on pod port 8443: SNI rules name that port. */
 const SNI_PORT_8443 = [{ operation: { ports: ['8443'] } }];
-const byKind = (manifests: any[], kind: string) => manifests.filter(m => m.kind === kind);
 const synthAll = (app: App) => app.charts.flatMap(chart => synthValid(chart));
 const namespacesOf = (rule: any) => rule.to.map((peer: any) => peer.namespaceSelector?.matchLabels['kubernetes.io/metadata.name']);
 

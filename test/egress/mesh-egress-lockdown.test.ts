@@ -4,11 +4,10 @@ import {
   EgressGateway, EgressGrantee, EgressRoute, ExternalPort, ExternalService, GatewayHopTls, IEgressGateway,
   MeshEgressLockdown, MeshEgressLockdownProps, PodIdentity, Reachability,
 } from '../../src';
-import { synthValid } from '../util';
+import { byKind, synthValid } from '../util';
 
 /** An istioctl gateway receives TLS for Service port 443 on pod port 8443: SNI rules name that port. */
 const SNI_PORT_8443 = [{ operation: { ports: ['8443'] } }];
-const byKind = (manifests: any[], kind: string) => manifests.filter(m => m.kind === kind);
 
 /** The seed scenario, locked down: zhihu.com granted to checkout, httpbin.org to catalog, nothing to reviews. */
 function lockedApp(lockdownProps: Partial<MeshEgressLockdownProps> = {}) {

@@ -2,7 +2,7 @@ import { Chart, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { GatewayWorkload, GatewayWorkloadProps, IstioMesh } from '../../src';
 import { ManifestValidator } from '../../src/validation/manifest-validator';
-import { synthValid } from '../util';
+import { byKind, only, synthValid } from '../util';
 
 function chart(namespace: string = 'istio-egress'): Chart {
   return new Chart(Testing.app(), 'test', { namespace });
@@ -12,12 +12,6 @@ function workload(c: Chart, props: Partial<GatewayWorkloadProps> = {}): GatewayW
   return new GatewayWorkload(c, 'gw', { name: 'istio-egressgateway', ...props });
 }
 
-const byKind = (manifests: any[], kind: string) => manifests.filter(m => m.kind === kind);
-const only = (manifests: any[], kind: string) => {
-  const found = byKind(manifests, kind);
-  expect(found).toHaveLength(1);
-  return found[0];
-};
 
 describe('GatewayWorkload |', () => {
   test('defaults: the istio/gateway chart\'s workload with a ClusterIP Service carrying only the status port', () => {

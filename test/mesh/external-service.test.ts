@@ -1,12 +1,11 @@
 import { Chart, Testing } from 'cdk8s';
 import { ExternalPort, ExternalService, Location, ManifestValidator, PortProtocol, Resolution, Severity } from '../../src';
-import { synthValid } from '../util';
+import { byKind, synthValid } from '../util';
 
 function chart(namespace: string = 'apps'): Chart {
   return new Chart(Testing.app(), 'test', { namespace });
 }
 
-const byKind = (manifests: any[], kind: string) => manifests.filter(m => m.kind === kind);
 
 describe('ExternalService |', () => {
   test('seed 000: zhihu.com and www.zhihu.com on 80 and 443, resolved by DNS, outside the mesh', () => {

@@ -4,14 +4,8 @@ import {
   EgressGateway, EgressRoute, ExternalPort, ExternalService, GatewayInstall, GatewayWorkloadOptions, IstioInstall, IstioMesh,
   OutboundTrafficPolicyMode,
 } from '../../src';
-import { synthValid } from '../util';
+import { byKind, only, synthValid } from '../util';
 
-const byKind = (manifests: any[], kind: string) => manifests.filter(m => m.kind === kind);
-const only = (manifests: any[], kind: string) => {
-  const found = byKind(manifests, kind);
-  expect(found).toHaveLength(1);
-  return found[0];
-};
 
 describe('IstioInstall |', () => {
   test('defaults: an IstioOperator that only sets REGISTRY_ONLY', () => {

@@ -1,4 +1,5 @@
 import { hopSubsetName } from './egress-gateway';
+import { renderOriginationPorts, TlsOriginationIntent } from './tls-origination';
 import * as networking from '../../../imports/networking.istio.io';
 import { sortBy } from '../../private/collections';
 import { renderExportTo } from '../../private/export-to';
@@ -81,31 +82,7 @@ export function renderEgressVirtualService(intent: RouteIntent): networking.Virt
   };
 }
 
-/** TLS the gateway originates to one host, per external port. */
-export interface GatewayTlsOriginationIntent {
-  readonly externalPort: number;
-  readonly mutual: boolean;
-  readonly credentialName?: string;
-  readonly caCertificates?: string;
-}
-
 /** TLS origination happens in the gateway, so its rule lives in the gateway's namespace, visible only there. */
-export function renderGatewayTlsOrigination(host: string, origins: GatewayTlsOriginationIntent[]): networking.DestinationRuleSpec {
-  return {
-    host,
-    exportTo: ['.'],
-    trafficPolicy: {
-      portLevelSettings: sortBy(origins, o => String(o.externalPort).padStart(5, '0')).map(o => ({
-        port: { number: o.externalPort },
-        tls: {
-          mode: o.mutual
-            ? networking.DestinationRuleSpecTrafficPolicyPortLevelSettingsTlsMode.MUTUAL
-            : networking.DestinationRuleSpecTrafficPolicyPortLevelSettingsTlsMode.SIMPLE,
-          credentialName: o.credentialName,
-          caCertificates: o.caCertificates,
-          sni: host,
-        },
-      })),
-    },
-  };
+export function renderGatewayTlsOrigination(host: string, origins: TlsOriginationIntent[]): networking.DestinationRuleSpec {
+  return { host, exportTo: ['.'], trafficPolicy: { portLevelSettings: renderOriginationPorts(host, origins) } };
 }

@@ -1,3 +1,4 @@
+import { renderOriginationPorts } from './tls-origination';
 import * as networking from '../../../imports/networking.istio.io';
 import { sortBy, undefinedIfEmpty } from '../../private/collections';
 import { renderExportTo } from '../../private/export-to';
@@ -72,17 +73,9 @@ export function renderSidecarTlsOrigination(host: string, originations: SidecarT
     exportTo: selector ? ['.'] : renderExportTo(visibleIn, namespace),
     workloadSelector: selector && { matchLabels: selector },
     trafficPolicy: {
-      portLevelSettings: sortBy(originations, o => String(o.port).padStart(5, '0')).map(o => ({
-        port: { number: o.port },
-        tls: {
-          mode: o.credentialName
-            ? networking.DestinationRuleSpecTrafficPolicyPortLevelSettingsTlsMode.MUTUAL
-            : networking.DestinationRuleSpecTrafficPolicyPortLevelSettingsTlsMode.SIMPLE,
-          credentialName: o.credentialName,
-          sni: host,
-          caCertificates: o.caCertificates,
-        },
-      })),
+      portLevelSettings: renderOriginationPorts(host, originations.map(o => ({
+        port: o.port, mutual: o.credentialName !== undefined, credentialName: o.credentialName, caCertificates: o.caCertificates,
+      }))),
     },
   };
 }
