@@ -36,6 +36,8 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     passWithNoTests: false,
     jestConfig: {
       testPathIgnorePatterns: ['/node_modules/', '/examples/'],
+      // The bench keeps a packaged copy of the library there; jest must not see a second cdk8s-istio-gateways.
+      modulePathIgnorePatterns: ['<rootDir>/bench/.cache/'],
       // Tests that build the example app run it against the sources, not a possibly stale build.
       moduleNameMapper: { '^cdk8s-istio-gateways$': '<rootDir>/src' },
       coveragePathIgnorePatterns: ['/node_modules/', '/imports/'],
