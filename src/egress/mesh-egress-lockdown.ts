@@ -182,14 +182,14 @@ export class MeshEgressLockdown extends Construct implements IEgressLockdown {
     this.checkOptions();
     this.createNamespaces = props.createNamespaces ?? false;
 
-    const gatewayName = `${gateway.name}`;
+    // Named after the gateway whose pods they govern, in the gateway's namespace.
     new kplus.k8s.KubeNetworkPolicy(this, 'GatewayPolicy', {
-      metadata: { name: gatewayName, namespace: gateway.namespaceName },
+      metadata: { name: gateway.name, namespace: gateway.namespaceName },
       spec: Lazy.any({ produce: () => this.renderGatewayPolicy() }),
     });
     // Allow nothing: with this policy on the gateway pods, a request passes only if a grant's ALLOW rule matches.
     new security.AuthorizationPolicy(this, 'DenyByDefault', {
-      metadata: { name: `${gatewayName}-deny-by-default`, namespace: gateway.namespaceName },
+      metadata: { name: `${gateway.name}-deny-by-default`, namespace: gateway.namespaceName },
       spec: { selector: { matchLabels: gateway.podLabels } },
     });
 
