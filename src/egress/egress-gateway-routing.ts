@@ -10,6 +10,7 @@ import * as security from '../../imports/security.istio.io';
 import type { IstioMesh } from '../mesh/istio-mesh';
 import { AppRegistry } from '../private/app-registry';
 import { hopSni } from '../private/hostname';
+import { selectorMatches } from '../private/label-selector';
 import { ObjectNames } from '../private/object-names';
 import { validateAtSynth } from '../private/synth-validation';
 import {
@@ -354,11 +355,10 @@ function legIntent(leg: EgressLeg, routeNamespace: string): GatewayLegIntent {
 function checkAcrossGateways(routings: EgressGatewayRouting[]): string[] {
   const errors: string[] = [];
   const gateways = routings.map(r => r.owner);
-  const contains = (a: { [k: string]: string }, b: { [k: string]: string }) => Object.entries(a).every(([k, v]) => b[k] === v);
   for (let i = 0; i < gateways.length; i++) {
     for (let j = i + 1; j < gateways.length; j++) {
       const [a, b] = [gateways[i], gateways[j]];
-      if (contains(a.podLabels, b.podLabels) || contains(b.podLabels, a.podLabels)) {
+      if (selectorMatches({ matchLabels: a.podLabels }, b.podLabels) || selectorMatches({ matchLabels: b.podLabels }, a.podLabels)) {
         errors.push(`egress gateways ${a.node.path} and ${b.node.path} select overlapping pod labels `
           + `(${JSON.stringify(a.podLabels)}, ${JSON.stringify(b.podLabels)}), so each one's Istio Gateway would also apply to `
           + 'the other\'s pods; give each gateway its own name (and so its own istio label)');

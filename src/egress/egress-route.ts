@@ -12,6 +12,7 @@ import { ExternalService, Resolution } from '../mesh/external-service';
 import { RequestShapingOptions } from '../mesh/request-shaping';
 import { sortBy } from '../private/collections';
 import { isWildcard } from '../private/hostname';
+import { Names } from '../private/names';
 import { namespaceOf } from '../private/namespace';
 import { ObjectNames } from '../private/object-names';
 import { renderEgressVirtualService, renderGatewayTlsOrigination } from '../render/istio/egress-route';
@@ -115,7 +116,7 @@ export class EgressRoute extends Construct implements IEgressRoute {
     this.shaping = renderRequestShaping(this.node.path, props);
     this.tls = props.tls;
     this.gatewayPort = props.gatewayPort;
-    if (props.gatewayPort !== undefined && (!Number.isInteger(props.gatewayPort) || props.gatewayPort < 1 || props.gatewayPort > 65535)) {
+    if (props.gatewayPort !== undefined && !Names.isPortNumber(props.gatewayPort)) {
       throw new Error(`${this.node.path}: gatewayPort ${props.gatewayPort} is not a port number; use an integer from 1 to 65535`);
     }
     this.hopTls = props.hopTls ?? GatewayHopTls.ISTIO_MUTUAL;

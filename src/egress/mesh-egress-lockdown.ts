@@ -196,8 +196,7 @@ export class MeshEgressLockdown extends Construct implements IEgressLockdown {
     // Other pods of the gateway's namespace get default-deny egress too, with DNS and istiod; the gateway's own
     // policy adds its way out (NetworkPolicies are additive). Not where the control plane or DNS runs, which a
     // default-deny would cut off (an istioctl gateway lives in istio-system).
-    const infrastructureNamespaces = [this.controlPlane.namespaceName, this.dns.namespaceName, 'kube-system'];
-    if (!infrastructureNamespaces.includes(gateway.namespaceName)) {
+    if (!this.infrastructureNamespaces().has(gateway.namespaceName)) {
       new kplus.k8s.KubeNetworkPolicy(this, 'GatewayNamespacePolicy', {
         metadata: { name: this.name, namespace: gateway.namespaceName },
         spec: Lazy.any({
@@ -239,12 +238,7 @@ export class MeshEgressLockdown extends Construct implements IEgressLockdown {
       throw new Error(`${this.node.path}: namespace '${namespaceName}' holds the egress gateway, which must reach the `
         + 'internet; lock the application namespaces, not the gateway\'s');
     }
-    // Later entries win: kube-system usually holds the DNS too, which says more.
-    const infrastructure = new Map([
-      ['kube-system', 'the cluster\'s own components'],
-      [this.controlPlane.namespaceName, 'istiod, which must reach the Kubernetes API and every proxy'],
-      [this.dns.namespaceName, 'the cluster DNS, which must reach upstream resolvers'],
-    ]);
+    const infrastructure = this.infrastructureNamespaces();
     if (infrastructure.has(namespaceName)) {
       throw new Error(`${this.node.path}: namespace '${namespaceName}' holds ${infrastructure.get(namespaceName)}: locking it `
         + 'would cut them off for the whole mesh; lock the application namespaces only');
@@ -293,6 +287,18 @@ export class MeshEgressLockdown extends Construct implements IEgressLockdown {
   }
 
   /** DNS (UDP and TCP: large answers fall back to TCP) and istiod, which every proxy needs to start. */
+  /**
+   * The namespaces whose pods the whole mesh needs, by what they hold: never locked, never default-denied. Later
+   * entries win: kube-system usually holds the DNS too, which says more.
+   */
+  private infrastructureNamespaces(): Map<string, string> {
+    return new Map([
+      ['kube-system', 'the cluster\'s own components'],
+      [this.controlPlane.namespaceName, 'istiod, which must reach the Kubernetes API and every proxy'],
+      [this.dns.namespaceName, 'the cluster DNS, which must reach upstream resolvers'],
+    ]);
+  }
+
   private infrastructureRules(): kplus.k8s.NetworkPolicyEgressRule[] {
     return [
       {
@@ -403,7 +409,7 @@ export class MeshEgressLockdown extends Construct implements IEgressLockdown {
       }
       checkLabels(path, what, labels);
     }
-    if (!Number.isInteger(this.dns.port) || this.dns.port < 1 || this.dns.port > 65535) {
+    if (!Names.isPortNumber(this.dns.port)) {
       throw new Error(`${path}: dns.port ${this.dns.port} is not a port number (1-65535)`);
     }
   }

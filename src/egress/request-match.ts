@@ -1,9 +1,9 @@
 import { EgressGrantOptions, EgressRequestMatch } from './egress-request';
+import { Names } from '../private/names';
 
 // Internal: the checks of a request-level grant's options.
 
 const METHOD = /^[A-Z]+$/;
-const HEADER_NAME = /^[a-z0-9!#$%&'*+.^_`|~-]+$/;
 
 /** The request conditions of grant options, checked, or undefined when the grant is host-level. */
 export function requestMatchOf(owner: string, options: EgressGrantOptions): EgressRequestMatch | undefined {
@@ -14,7 +14,7 @@ export function requestMatchOf(owner: string, options: EgressGrantOptions): Egre
     }
   }
   for (const [name, value] of Object.entries(options.headers ?? {})) {
-    if (!HEADER_NAME.test(name) || name.startsWith(':')) {
+    if (!Names.isHttpHeaderName(name)) {
       throw new Error(`${owner}: header '${name}' is not a lower-case HTTP header name (letters, digits and - _ . only; `
         + 'no pseudo-headers); write it as it is sent, e.g. \'x-team\'');
     }

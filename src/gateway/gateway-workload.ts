@@ -6,6 +6,7 @@ import { resolveGatewayOptions, SPREAD_WEIGHT } from './gateway-sizing';
 import { GatewayDeploymentOptions } from './gateway-workload-options';
 import { IstioMesh } from '../mesh/istio-mesh';
 import { checkDns1035Label, checkDns1123Label, checkDnsSubdomain, checkLabels, istioLabelOf } from '../private/kubernetes-names';
+import { Names } from '../private/names';
 import { namespaceOf } from '../private/namespace';
 import { validateAtSynth } from '../private/synth-validation';
 
@@ -77,9 +78,7 @@ export class GatewayWorkload extends Construct {
   private readonly labels: { [key: string]: string };
   private readonly servicePorts = new Map<number, ExposedPort>();
   /** The proxy container's ports as rendered: sorted by number, whatever order they came in. */
-  private readonly containerPorts: Array<{ containerPort: number; name?: string; protocol?: string }> = [
-    { containerPort: PROXY_METRICS_PORT, name: 'http-envoy-prom' },
-  ];
+  private readonly containerPorts: Array<{ containerPort: number; name?: string; protocol?: string }> = [];
   private secretReader?: kplus.Role;
 
   public constructor(scope: Construct, id: string, props: GatewayWorkloadProps) {
@@ -325,11 +324,14 @@ export class GatewayWorkload extends Construct {
   private bindPort(port: ExposedPort): void {
     this.servicePorts.set(port.port, port);
     // Declared on the container too, so Istio's pod-port metadata and NetworkPolicies derived from the pods see
-    // it; two Service ports may share a target.
-    if (port.port !== GatewayWorkload.STATUS_PORT && !this.containerPorts.some(p => p.containerPort === port.targetPort)) {
-      insertSorted(this.containerPorts, { containerPort: port.targetPort, protocol: 'TCP' }, p => p.containerPort);
-    }
+    // them: the Service's target ports (two Service ports may share one) and Envoy's metrics port, by number. The
+    // Deployment's JsonPatch holds this array, so it is refilled rather than replaced.
+    const targets = new Set(this.ports.filter(p => p.port !== GatewayWorkload.STATUS_PORT).map(p => p.targetPort ?? p.port));
+    const declared = [...targets, PROXY_METRICS_PORT].sort((a, b) => a - b)
+      .map(n => (n === PROXY_METRICS_PORT ? { containerPort: n, name: 'http-envoy-prom' } : { containerPort: n, protocol: 'TCP' }));
+    this.containerPorts.splice(0, this.containerPorts.length, ...declared);
   }
+
 
   private metadata(name: string = this.name): { name: string; namespace: string; labels: { [key: string]: string } } {
     return { name, namespace: this.namespaceName, labels: this.labels };
@@ -349,7 +351,7 @@ const PROXY_METRICS_PORT = 15090;
 const PROXY_PORTS = [15000, 15001, 15004, 15006, 15008, 15009, 15020, 15021, 15053, 15090];
 
 function checkPortNumber(path: string, what: string, port: number): void {
-  if (!Number.isInteger(port) || port < 1 || port > 65535) {
+  if (!Names.isPortNumber(port)) {
     throw new Error(`${path}: ${what} ${port} is not a port number (1-65535)`);
   }
   if (PROXY_PORTS.includes(port)) {
@@ -369,10 +371,4 @@ function defaultPortName(port: number): string {
     case 443: return 'https';
     default: return `tcp-${port}`;
   }
-}
-
-/** Inserts `item` into `items`, which stay sorted by `key` (a number). */
-function insertSorted<T>(items: T[], item: T, key: (t: T) => number): void {
-  const at = items.findIndex(existing => key(existing) > key(item));
-  items.splice(at < 0 ? items.length : at, 0, item);
 }

@@ -81,7 +81,7 @@ export class ExternalPort {
    * where the port is used, so the message says where the bad port is.
    */
   public check(owner: string): void {
-    if (!Number.isInteger(this.number) || this.number < 1 || this.number > 65535) {
+    if (!Names.isPortNumber(this.number)) {
       throw new Error(`${owner}: port ${this.number} is not a port number: use an integer from 1 to 65535`);
     }
     if (!Names.isDns1123Label(this.name)) {

@@ -1,10 +1,11 @@
 import { ApiObjectMetadata, Lazy } from 'cdk8s';
-import { Construct, IConstruct } from 'constructs';
+import { Construct } from 'constructs';
 import { ExternalPort, PortProtocol } from './external-port';
 import { RequestShapingOptions } from './request-shaping';
 import * as networking from '../../imports/networking.istio.io';
+import { AppRegistry } from '../private/app-registry';
 import { Visibility } from '../private/export-to';
-import { checkHostname, isHostName, isWildcard } from '../private/hostname';
+import { checkHostname, isWildcard } from '../private/hostname';
 import { checkLabels } from '../private/kubernetes-names';
 import { Names } from '../private/names';
 import { namespaceOf } from '../private/namespace';
@@ -172,12 +173,6 @@ export interface ExternalServiceProps extends RequestShapingOptions {
 const MAX_ITEMS = 256;
 
 /**
- * Every ExternalService of an app, by the app's root construct, for the checks that span entries. The first entry
- * of an app registers the one app-wide check, so the cost stays linear in the number of entries.
- */
-const SERVICES_OF_APP = new WeakMap<IConstruct, ExternalService[]>();
-
-/**
  * An external host (or set of hosts sharing ports) registered with the mesh: an Istio `ServiceEntry`.
  *
  * With the mesh in REGISTRY_ONLY mode, an entry is what makes a host reachable at all; route it through an
@@ -221,7 +216,7 @@ export class ExternalService extends Construct {
           namespace: this.namespaceName,
           hosts: this._hosts,
           ports: this._ports,
-          targetPorts: new Map([...this.origination].map(([port, o]) => [port, o.targetPort ?? 443])),
+          targetPorts: new Map([...this.origination.keys()].map(port => [port, this.originationTarget(port)!])),
           resolution: this.resolution,
           location: this.location,
           endpoints: this._endpoints,
@@ -240,13 +235,7 @@ export class ExternalService extends Construct {
 
     validateAtSynth(this);
     this.node.addValidation({ validate: () => this.validateWhole() });
-    const siblings = SERVICES_OF_APP.get(this.node.root);
-    if (siblings) {
-      siblings.push(this);
-    } else {
-      SERVICES_OF_APP.set(this.node.root, [this]);
-      this.node.addValidation({ validate: () => validateAcrossServices(SERVICES_OF_APP.get(this.node.root)!) });
-    }
+    AppRegistry.of(this).join<ExternalService>('external-services', this, this, validateAcrossServices);
   }
 
   /** The ServiceEntry's name. */
@@ -296,9 +285,15 @@ export class ExternalService extends Construct {
    */
   public dialledPorts(number: number): number[] {
     const port = this.findPort(number);
-    const target = this.origination.get(number)?.targetPort ?? (this.origination.has(number) ? 443 : number);
+    const target = this.originationTarget(number) ?? number;
     if (!port || this._endpoints.length === 0) return [target];
     return [...new Set(this._endpoints.map(e => e.ports?.[port.name] ?? target))].sort((a, b) => a - b);
+  }
+
+  /** The remote TLS port behind `number` when the sidecar originates TLS on it (443 unless set), else undefined. */
+  private originationTarget(number: number): number | undefined {
+    const origination = this.origination.get(number);
+    return origination && (origination.targetPort ?? 443);
   }
 
   /** The declared port with this number, if any. */
@@ -359,7 +354,7 @@ export class ExternalService extends Construct {
   public addEndpoint(endpoint: ExternalEndpoint): void {
     const path = this.node.path;
     const unix = endpoint.address.startsWith('unix://');
-    if (!unix && !Names.isIpAddress(endpoint.address) && !isHostName(endpoint.address)) {
+    if (!unix && !Names.isIpAddress(endpoint.address) && !Names.isDns1123Subdomain(endpoint.address)) {
       throw new Error(`${path}: endpoint address '${endpoint.address}' is neither an IP address, a host name nor a unix:// `
         + 'socket path; write e.g. 203.0.113.10 or api.example.com (no scheme, no port: map ports with `ports`)');
     }
@@ -367,7 +362,7 @@ export class ExternalService extends Construct {
       throw new Error(`${path}: endpoint '${endpoint.address}' has weight ${endpoint.weight}; use a whole number of at least 0`);
     }
     for (const [name, number] of Object.entries(endpoint.ports ?? {})) {
-      if (!Number.isInteger(number) || number < 1 || number > 65535) {
+      if (!Names.isPortNumber(number)) {
         throw new Error(`${path}: endpoint '${endpoint.address}' maps port '${name}' to ${number}, which is not a port number (1-65535)`);
       }
     }

@@ -18,6 +18,7 @@ export class AppRegistry {
   }
 
   private readonly lists = new Map<string, unknown[]>();
+  private readonly onceKinds = new Set<string>();
 
   private constructor() {}
 
@@ -34,6 +35,13 @@ export class AppRegistry {
     const members: T[] = [member];
     this.lists.set(kind, members);
     owner.node.addValidation({ validate: () => check(members) });
+  }
+
+  /** Registers `check` on `owner` for the kind `kind`, unless one was registered already: one check per app. */
+  public once(kind: string, owner: IConstruct, check: () => string[]): void {
+    if (this.onceKinds.has(kind)) return;
+    this.onceKinds.add(kind);
+    owner.node.addValidation({ validate: check });
   }
 }
 

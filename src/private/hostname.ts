@@ -42,11 +42,6 @@ export function checkHostname(host: string, path: string, what: string): void {
   }
 }
 
-/** Whether `name` is a plain DNS name (labels of lower-case alphanumerics and '-'), as endpoints may be. */
-export function isHostName(name: string): boolean {
-  return name.length <= 253 && name.split('.').every(label => Names.isDns1123Label(label));
-}
-
 /**
  * The SNI of the sidecar → gateway mTLS hop for a host. It selects the host's server on the gateway's shared port
  * and is what grants match (`connection.sni`). A wildcard host has no name to send, so it sends a concrete name the

@@ -51,6 +51,16 @@ export class Names {
     return undefined;
   }
 
+  /** A TCP/UDP port number: an integer from 1 to 65535. */
+  public static isPortNumber(n: number): boolean {
+    return Number.isInteger(n) && n >= 1 && n <= 65535;
+  }
+
+  /** An HTTP header name as sent on the wire by HTTP/2 (a lower-case token); pseudo-headers (`:path`) are not. */
+  public static isHttpHeaderName(s: string): boolean {
+    return /^[a-z0-9!#$%&'*+.^_`|~-]+$/.test(s);
+  }
+
   /** An IPv4 or IPv6 address. */
   public static isIpAddress(s: string): boolean {
     return Ip.isAddress(s);

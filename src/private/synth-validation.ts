@@ -21,7 +21,7 @@ export function useAppValidator(validator: AppValidator): void {
  * fails synth, with or without the validation plugin. One validation per app, whatever the number of constructs.
  */
 export function validateAtSynth(scope: IConstruct): void {
-  AppRegistry.of(scope).join<IConstruct>('synth-validation', scope, scope, () => {
+  AppRegistry.of(scope).once('synth-validation', scope, () => {
     const root = scope.node.root;
     const charts = root.node.findAll().filter((c): c is Chart => Chart.isChart(c));
     return appValidator ? appValidator(charts) : [];

@@ -1,5 +1,6 @@
 import { Duration } from 'cdk8s';
 import * as networking from '../../../imports/networking.istio.io';
+import { Names } from '../../private/names';
 
 /** Timeout, retries and header changes, as the caller declared them. */
 export interface RequestShapingIntent {
@@ -53,8 +54,6 @@ function checkRetries(owner: string, retries: NonNullable<RequestShapingIntent['
   }
 }
 
-const HEADER_NAME = /^[a-z0-9!#$%&'*+.^_`|~-]+$/;
-
 /** Header names Istio and Envoy accept to change, and values without line breaks (which would split the request). */
 function checkHeaders(owner: string, headers: NonNullable<RequestShapingIntent['requestHeaders']>): void {
   const names = [...Object.keys(headers.set ?? {}), ...Object.keys(headers.add ?? {}), ...headers.remove ?? []];
@@ -63,7 +62,7 @@ function checkHeaders(owner: string, headers: NonNullable<RequestShapingIntent['
       throw new Error(`${owner}: requestHeaders cannot change the pseudo-header '${name}'; Envoy refuses it (rewrite the path or `
         + 'authority with a route instead)');
     }
-    if (!HEADER_NAME.test(name)) {
+    if (!Names.isHttpHeaderName(name)) {
       throw new Error(`${owner}: requestHeaders name '${name}' is not a lower-case HTTP header name (letters, digits and - _ . `
         + 'only, no spaces); write it as it is sent, e.g. \'x-egress\'');
     }
