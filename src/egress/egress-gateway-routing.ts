@@ -46,7 +46,8 @@ export interface GatewayCapabilities {
 export class EgressGatewayRouting implements IEgressGatewayRouting {
   private readonly boundRoutes: IEgressRoute[] = [];
   private readonly boundGrants: Grant[] = [];
-  private readonly clients = new Map<string, ClientPolicy>();
+  /** By the grantee's scope construct when it has one (its labels may still change), else by its identity. */
+  private readonly clients = new Map<unknown, ClientPolicy>();
   private istioGateway?: networking.Gateway;
   private hopSubsets?: networking.DestinationRule;
   private authorizationPolicy?: security.AuthorizationPolicy;
@@ -130,8 +131,8 @@ export class EgressGatewayRouting implements IEgressGatewayRouting {
         }),
       }),
     });
-    const client = this.clientPolicy(config);
-    const grant = new Grant(route, grantee, config, hosts, request, client.policy, this.authorizationPolicy);
+    const client = this.clientPolicy(grantee, config);
+    const grant = new Grant(route, grantee, hosts, request, client.policy, this.authorizationPolicy);
     client.grants.push(grant);
     this.boundGrants.push(grant);
     return grant;
@@ -141,8 +142,8 @@ export class EgressGatewayRouting implements IEgressGatewayRouting {
    * The NetworkPolicy that lets one grantee's pods reach the gateway pods, shared by all its grants through this
    * gateway. It lives next to the grantee (its chart, its namespace), with an id taken from the gateway.
    */
-  private clientPolicy(config: EgressGranteeConfig): ClientPolicy {
-    const key = identityKey(config);
+  private clientPolicy(grantee: IEgressGrantee, config: EgressGranteeConfig): ClientPolicy {
+    const key = config.scope ?? identityKey(config);
     const existing = this.clients.get(key);
     if (existing) return existing;
     const gateway = this.gateway;
@@ -162,7 +163,8 @@ export class EgressGatewayRouting implements IEgressGatewayRouting {
         produce: (): kplus.k8s.NetworkPolicySpec => {
           const ports = grants.flatMap(g => this.legsOf(g).map(leg => this.podPort(leg.port)));
           return {
-            podSelector: { matchLabels: config.podLabels },
+            // The grantee as it is at synth: a workload's selector may have been set after the grant.
+            podSelector: { matchLabels: grantee.toEgressGranteeConfig().podLabels },
             policyTypes: ['Egress'],
             // No ports means no rule: an empty port list would open every port.
             egress: ports.length === 0 ? undefined : [{
@@ -314,12 +316,11 @@ interface ClientPolicy {
   readonly policy: ApiObject;
 }
 
-/** A grant as recorded: its hosts are the route's final set unless it names them. */
+/** A grant as recorded: its hosts are the route's final set unless it names them, its grantee as it is when read. */
 class Grant implements IEgressGrant {
   public constructor(
     public readonly route: IEgressRoute,
     public readonly grantee: IEgressGrantee,
-    public readonly config: EgressGranteeConfig,
     private readonly namedHosts: string[] | undefined,
     public readonly request: EgressRequestMatch | undefined,
     public readonly clientNetworkPolicy: ApiObject,
@@ -328,6 +329,10 @@ class Grant implements IEgressGrant {
 
   public get hosts(): string[] {
     return this.namedHosts ? [...this.namedHosts] : this.route.hosts;
+  }
+
+  public get config(): EgressGranteeConfig {
+    return this.grantee.toEgressGranteeConfig();
   }
 }
 

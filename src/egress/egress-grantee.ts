@@ -69,21 +69,10 @@ export class EgressGrantee implements IEgressGrantee {
    * workload, in its chart and namespace.
    */
   public static workload(workload: kplus.Workload): IEgressGrantee {
-    const namespace = workload.metadata.namespace ?? Chart.of(workload).namespace;
-    if (!namespace) {
-      throw new Error(`${workload.node.path}: cannot grant egress to a workload without a namespace; set it on the chart`);
-    }
-    if (workload.matchExpressions.length > 0) {
-      throw new Error(`${workload.node.path}: the workload selects its pods with label expressions, which a grant `
-        + 'cannot reproduce; grant EgressGrantee.pods({ namespaceName, labels, serviceAccountName }) with labels its pods carry');
-    }
-    return new EgressGrantee({
-      namespaceName: namespace,
-      serviceAccountName: workload.serviceAccount?.name ?? 'default',
-      podLabels: workload.matchLabels,
-      name: workload.name,
-      scope: workload,
-    });
+    const grantee: IEgressGrantee = { toEgressGranteeConfig: () => workloadConfig(workload) };
+    // Checked now as well as when read: a workload without a namespace can never be granted.
+    grantee.toEgressGranteeConfig();
+    return grantee;
   }
 
   /**
@@ -130,4 +119,26 @@ export class EgressGrantee implements IEgressGrantee {
   public toEgressGranteeConfig(): EgressGranteeConfig {
     return this.config;
   }
+}
+
+/**
+ * A workload as a grantee, read when asked rather than when granted: its selector and ServiceAccount are what they
+ * are at synth, whatever order the workload and the grant were set up in.
+ */
+function workloadConfig(workload: kplus.Workload): EgressGranteeConfig {
+  const namespace = workload.metadata.namespace ?? Chart.of(workload).namespace;
+  if (!namespace) {
+    throw new Error(`${workload.node.path}: cannot grant egress to a workload without a namespace; set it on the chart`);
+  }
+  if (workload.matchExpressions.length > 0) {
+    throw new Error(`${workload.node.path}: the workload selects its pods with label expressions, which a grant `
+      + 'cannot reproduce; grant EgressGrantee.pods({ namespaceName, labels, serviceAccountName }) with labels its pods carry');
+  }
+  return {
+    namespaceName: namespace,
+    serviceAccountName: workload.serviceAccount?.name ?? 'default',
+    podLabels: workload.matchLabels,
+    name: workload.name,
+    scope: workload,
+  };
 }

@@ -111,6 +111,22 @@ describe('Intent, then rendering |', () => {
     expect(byKind(synthValid(egress), 'NetworkPolicy').map(p => p.metadata.name)).not.toContain(grant.clientNetworkPolicy.name);
   });
 
+  test('a workload granted before its selector is complete is selected as it is at synth', () => {
+    const { app, gateway, route, egress } = egressApp();
+    new MeshEgressLockdown(egress, 'lockdown', { gateway, namespaces: ['shop'] });
+    const shop = new Chart(app, 'shop', { namespace: 'shop' });
+    const checkout = new kplus.Deployment(shop, 'checkout', {
+      containers: [{ image: 'example/checkout:1.0', securityContext: { user: 1000 } }],
+      serviceAccount: new kplus.ServiceAccount(shop, 'checkout-sa'),
+      podMetadata: { labels: { tier: 'web' } },
+    });
+    const grant = route.grantEgress(EgressGrantee.workload(checkout));
+    checkout.select(kplus.LabelSelector.of({ labels: { tier: 'web' } }));
+    const client = synthAll(app).find(m => m.metadata.name === grant.clientNetworkPolicy.name);
+    expect(client.spec.podSelector.matchLabels).toEqual(checkout.matchLabels);
+    expect(client.spec.podSelector.matchLabels.tier).toEqual('web');
+  });
+
   test('a grantee from plain labels, for workloads that are not cdk8s-plus-28 constructs', () => {
     const { app, gateway, route, egress } = egressApp();
     new MeshEgressLockdown(egress, 'lockdown', { gateway, namespaces: ['legacy'] });
