@@ -22,7 +22,7 @@ const project = new cdk8s.ConstructLibraryCdk8s({
   peerDeps: ['cdk8s-plus-28@^2.5.6'],
   // The validator ships inside the package (jsii libraries bundle their runtime dependencies).
   bundledDeps: ['ajv@^8.20.0', 'ipaddr.js@^2.5.0', 'ajv-formats@^3.0.1', '@bufbuild/cel@0.6.1', '@bufbuild/protobuf@^2.6.2', 'yaml@^2.9.1'],
-  devDeps: ['cdk8s-cli@^2.207.60', 'fast-check@^4.10.2'],
+  devDeps: ['cdk8s-cli@^2.207.60', 'fast-check@^4.10.2', '@prometheus-io/lezer-promql@^0.315.0', 'mermaid@~11.17.2', 'jsdom@^27.0.0', '@lezer/common@^1.2.0'],
 
   // The generated Istio classes live in a top-level imports/ beside src/, so the compiler root is the repo.
   tsconfig: {

@@ -796,3 +796,389 @@ export enum PeerAuthenticationSpecPortLevelMtlsMode {
   STRICT = "STRICT",
 }
 
+
+/**
+ *
+ *
+ * @schema RequestAuthentication
+ */
+export class RequestAuthentication extends ApiObject {
+  /**
+   * Returns the apiVersion and kind for "RequestAuthentication"
+   */
+  public static readonly GVK: GroupVersionKind = {
+    apiVersion: 'security.istio.io/v1',
+    kind: 'RequestAuthentication',
+  }
+
+  /**
+   * Renders a Kubernetes manifest for "RequestAuthentication".
+   *
+   * This can be used to inline resource manifests inside other objects (e.g. as templates).
+   *
+   * @param props initialization props
+   */
+  public static manifest(props: RequestAuthenticationProps = {}): any {
+    return {
+      ...RequestAuthentication.GVK,
+      ...toJson_RequestAuthenticationProps(props),
+    };
+  }
+
+  /**
+   * Defines a "RequestAuthentication" API object
+   * @param scope the scope in which to define this object
+   * @param id a scope-local name for the object
+   * @param props initialization props
+   */
+  public constructor(scope: Construct, id: string, props: RequestAuthenticationProps = {}) {
+    super(scope, id, {
+      ...RequestAuthentication.GVK,
+      ...props,
+    });
+  }
+
+  /**
+   * Renders the object to Kubernetes JSON.
+   */
+  public override toJson(): any {
+    const resolved = super.toJson();
+
+    return {
+      ...RequestAuthentication.GVK,
+      ...toJson_RequestAuthenticationProps(resolved),
+    };
+  }
+}
+
+/**
+ * @schema RequestAuthentication
+ */
+export interface RequestAuthenticationProps {
+  /**
+   * @schema RequestAuthentication#metadata
+   */
+  readonly metadata?: ApiObjectMetadata;
+
+  /**
+   * @schema RequestAuthentication#spec
+   */
+  readonly spec?: RequestAuthenticationSpec;
+}
+
+/**
+ * Converts an object of type 'RequestAuthenticationProps' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_RequestAuthenticationProps(obj: RequestAuthenticationProps | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'metadata': obj.metadata,
+    'spec': toJson_RequestAuthenticationSpec(obj.spec),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema RequestAuthenticationSpec
+ */
+export interface RequestAuthenticationSpec {
+  /**
+   * @schema RequestAuthenticationSpec#jwtRules
+   */
+  readonly jwtRules?: RequestAuthenticationSpecJwtRules[];
+
+  /**
+   * @schema RequestAuthenticationSpec#selector
+   */
+  readonly selector?: RequestAuthenticationSpecSelector;
+
+  /**
+   * @schema RequestAuthenticationSpec#targetRef
+   */
+  readonly targetRef?: RequestAuthenticationSpecTargetRef;
+
+  /**
+   * @schema RequestAuthenticationSpec#targetRefs
+   */
+  readonly targetRefs?: RequestAuthenticationSpecTargetRefs[];
+}
+
+/**
+ * Converts an object of type 'RequestAuthenticationSpec' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_RequestAuthenticationSpec(obj: RequestAuthenticationSpec | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'jwtRules': obj.jwtRules?.map(y => toJson_RequestAuthenticationSpecJwtRules(y)),
+    'selector': toJson_RequestAuthenticationSpecSelector(obj.selector),
+    'targetRef': toJson_RequestAuthenticationSpecTargetRef(obj.targetRef),
+    'targetRefs': obj.targetRefs?.map(y => toJson_RequestAuthenticationSpecTargetRefs(y)),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema RequestAuthenticationSpecJwtRules
+ */
+export interface RequestAuthenticationSpecJwtRules {
+  /**
+   * @schema RequestAuthenticationSpecJwtRules#audiences
+   */
+  readonly audiences?: string[];
+
+  /**
+   * @schema RequestAuthenticationSpecJwtRules#forwardOriginalToken
+   */
+  readonly forwardOriginalToken?: boolean;
+
+  /**
+   * @schema RequestAuthenticationSpecJwtRules#fromCookies
+   */
+  readonly fromCookies?: string[];
+
+  /**
+   * @schema RequestAuthenticationSpecJwtRules#fromHeaders
+   */
+  readonly fromHeaders?: RequestAuthenticationSpecJwtRulesFromHeaders[];
+
+  /**
+   * @schema RequestAuthenticationSpecJwtRules#fromParams
+   */
+  readonly fromParams?: string[];
+
+  /**
+   * @schema RequestAuthenticationSpecJwtRules#issuer
+   */
+  readonly issuer?: string;
+
+  /**
+   * @schema RequestAuthenticationSpecJwtRules#jwks
+   */
+  readonly jwks?: string;
+
+  /**
+   * @schema RequestAuthenticationSpecJwtRules#jwks_uri
+   */
+  readonly jwksUri?: string;
+
+
+  /**
+   * @schema RequestAuthenticationSpecJwtRules#outputClaimToHeaders
+   */
+  readonly outputClaimToHeaders?: RequestAuthenticationSpecJwtRulesOutputClaimToHeaders[];
+
+  /**
+   * @schema RequestAuthenticationSpecJwtRules#outputPayloadToHeader
+   */
+  readonly outputPayloadToHeader?: string;
+
+  /**
+   * @schema RequestAuthenticationSpecJwtRules#spaceDelimitedClaims
+   */
+  readonly spaceDelimitedClaims?: string[];
+
+  /**
+   * @schema RequestAuthenticationSpecJwtRules#timeout
+   */
+  readonly timeout?: string;
+}
+
+/**
+ * Converts an object of type 'RequestAuthenticationSpecJwtRules' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_RequestAuthenticationSpecJwtRules(obj: RequestAuthenticationSpecJwtRules | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'audiences': obj.audiences?.map(y => y),
+    'forwardOriginalToken': obj.forwardOriginalToken,
+    'fromCookies': obj.fromCookies?.map(y => y),
+    'fromHeaders': obj.fromHeaders?.map(y => toJson_RequestAuthenticationSpecJwtRulesFromHeaders(y)),
+    'fromParams': obj.fromParams?.map(y => y),
+    'issuer': obj.issuer,
+    'jwks': obj.jwks,
+    'jwks_uri': obj.jwksUri,
+    'outputClaimToHeaders': obj.outputClaimToHeaders?.map(y => toJson_RequestAuthenticationSpecJwtRulesOutputClaimToHeaders(y)),
+    'outputPayloadToHeader': obj.outputPayloadToHeader,
+    'spaceDelimitedClaims': obj.spaceDelimitedClaims?.map(y => y),
+    'timeout': obj.timeout,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema RequestAuthenticationSpecSelector
+ */
+export interface RequestAuthenticationSpecSelector {
+  /**
+   * @schema RequestAuthenticationSpecSelector#matchLabels
+   */
+  readonly matchLabels?: { [key: string]: string };
+}
+
+/**
+ * Converts an object of type 'RequestAuthenticationSpecSelector' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_RequestAuthenticationSpecSelector(obj: RequestAuthenticationSpecSelector | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (Object.entries(obj.matchLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema RequestAuthenticationSpecTargetRef
+ */
+export interface RequestAuthenticationSpecTargetRef {
+  /**
+   * @schema RequestAuthenticationSpecTargetRef#group
+   */
+  readonly group?: string;
+
+  /**
+   * @schema RequestAuthenticationSpecTargetRef#kind
+   */
+  readonly kind: string;
+
+  /**
+   * @schema RequestAuthenticationSpecTargetRef#name
+   */
+  readonly name: string;
+
+  /**
+   * @schema RequestAuthenticationSpecTargetRef#namespace
+   */
+  readonly namespace?: string;
+}
+
+/**
+ * Converts an object of type 'RequestAuthenticationSpecTargetRef' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_RequestAuthenticationSpecTargetRef(obj: RequestAuthenticationSpecTargetRef | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'group': obj.group,
+    'kind': obj.kind,
+    'name': obj.name,
+    'namespace': obj.namespace,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema RequestAuthenticationSpecTargetRefs
+ */
+export interface RequestAuthenticationSpecTargetRefs {
+  /**
+   * @schema RequestAuthenticationSpecTargetRefs#group
+   */
+  readonly group?: string;
+
+  /**
+   * @schema RequestAuthenticationSpecTargetRefs#kind
+   */
+  readonly kind: string;
+
+  /**
+   * @schema RequestAuthenticationSpecTargetRefs#name
+   */
+  readonly name: string;
+
+  /**
+   * @schema RequestAuthenticationSpecTargetRefs#namespace
+   */
+  readonly namespace?: string;
+}
+
+/**
+ * Converts an object of type 'RequestAuthenticationSpecTargetRefs' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_RequestAuthenticationSpecTargetRefs(obj: RequestAuthenticationSpecTargetRefs | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'group': obj.group,
+    'kind': obj.kind,
+    'name': obj.name,
+    'namespace': obj.namespace,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema RequestAuthenticationSpecJwtRulesFromHeaders
+ */
+export interface RequestAuthenticationSpecJwtRulesFromHeaders {
+  /**
+   * @schema RequestAuthenticationSpecJwtRulesFromHeaders#name
+   */
+  readonly name: string;
+
+  /**
+   * @schema RequestAuthenticationSpecJwtRulesFromHeaders#prefix
+   */
+  readonly prefix?: string;
+}
+
+/**
+ * Converts an object of type 'RequestAuthenticationSpecJwtRulesFromHeaders' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_RequestAuthenticationSpecJwtRulesFromHeaders(obj: RequestAuthenticationSpecJwtRulesFromHeaders | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'name': obj.name,
+    'prefix': obj.prefix,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema RequestAuthenticationSpecJwtRulesOutputClaimToHeaders
+ */
+export interface RequestAuthenticationSpecJwtRulesOutputClaimToHeaders {
+  /**
+   * @schema RequestAuthenticationSpecJwtRulesOutputClaimToHeaders#claim
+   */
+  readonly claim: string;
+
+  /**
+   * @schema RequestAuthenticationSpecJwtRulesOutputClaimToHeaders#header
+   */
+  readonly header: string;
+}
+
+/**
+ * Converts an object of type 'RequestAuthenticationSpecJwtRulesOutputClaimToHeaders' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_RequestAuthenticationSpecJwtRulesOutputClaimToHeaders(obj: RequestAuthenticationSpecJwtRulesOutputClaimToHeaders | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'claim': obj.claim,
+    'header': obj.header,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+

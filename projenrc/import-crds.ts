@@ -29,7 +29,7 @@ const K8S_DEFINITIONS = path.join(SHARED, 'kubernetes-v1.28.0', '_definitions.js
 const ISTIO_GROUPS = ['networking.istio.io', 'security.istio.io', 'telemetry.istio.io'];
 
 /** The kinds that get typed classes: what the constructs actually emit. */
-const TYPED_KINDS = ['ServiceEntry', 'Gateway', 'VirtualService', 'DestinationRule', 'Sidecar', 'AuthorizationPolicy', 'PeerAuthentication', 'Telemetry'];
+const TYPED_KINDS = ['ServiceEntry', 'Gateway', 'VirtualService', 'DestinationRule', 'Sidecar', 'AuthorizationPolicy', 'PeerAuthentication', 'RequestAuthentication', 'Telemetry'];
 
 /** Kubernetes kinds we emit, by their definition name in the OpenAPI document. */
 const K8S_KINDS: Record<string, string> = {
