@@ -5,6 +5,7 @@ export * from './mesh/external-service';
 export * from './mesh/istio-install';
 export * from './mesh/kubernetes-external-service';
 export * from './mesh/request-shaping';
+export * from './gateway/gateway-contracts';
 export * from './gateway/gateway-install';
 export * from './gateway/gateway-workload-options';
 export * from './gateway/gateway-workload';

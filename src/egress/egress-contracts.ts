@@ -3,7 +3,7 @@ import { IConstruct } from 'constructs';
 import { IEgressGrantee } from './egress-grantee';
 import { EgressRequestMatch } from './egress-request';
 import { EgressTlsMode, GatewayHopTls } from './egress-tls';
-import { IstioMesh } from '../mesh/istio-mesh';
+import { IGateway } from '../gateway/gateway-contracts';
 
 // The contracts egress constructs meet through. A route binds to its gateway and gets back what it may use; a grant
 // is authorized through that binding; at synth the gateway asks its routes for their final legs, and a lockdown
@@ -130,19 +130,7 @@ export interface IEgressGatewayRouting {
  * ALLOW AuthorizationPolicy that every route through it shares, rendered at synth from its routes' final legs and
  * grants.
  */
-export interface IEgressGateway extends IConstruct {
-  /** The gateway's name: its Service's, and its Istio `Gateway`'s. */
-  readonly name: string;
-  /** The namespace of the gateway's pods, Service, Istio `Gateway` and gateway `DestinationRule`. */
-  readonly namespaceName: string;
-  /** The gateway Service's cluster FQDN, the destination of every mesh → gateway leg. */
-  readonly serviceHost: string;
-  /** Labels the gateway pods carry and are selected by: Istio `Gateway` selectors and NetworkPolicies match them. */
-  readonly podLabels: { [key: string]: string };
-  /** The gateway pods' ServiceAccount: its identity is `<trust domain>/ns/<namespace>/sa/<name>`. */
-  readonly serviceAccountName: string;
-  /** The mesh the gateway belongs to. */
-  readonly mesh: IstioMesh;
+export interface IEgressGateway extends IGateway {
   /** The routes, grants and lockdown bound to the gateway: where routes and lockdowns meet it. */
   readonly routing: IEgressGatewayRouting;
 
