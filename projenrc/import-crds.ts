@@ -1,11 +1,11 @@
 /**
  * `npx projen import`: generates imports/ from the pinned upstream schemas in ../shared/crds.
  *
- * - imports/<group>.ts: typed cdk8s classes (via the real `cdk8s import`) for the Istio kinds the library emits,
- *   one version per kind (v1 where it exists).
+ * - imports/<group>.ts: typed cdk8s classes (via the real `cdk8s import`) for the Istio and prometheus-operator
+ *   kinds the library emits, one version per kind (v1 where it exists).
  * - imports/schemas.json: the compact validation bundle read at runtime by the validator (structural schemas and
- *   CEL rules of every kind in the Istio groups we emit, plus the Kubernetes 1.28 definitions of the core kinds we
- *   emit).
+ *   CEL rules of every kind in the custom-resource groups we emit, plus the Kubernetes 1.28 definitions of the core
+ *   kinds we emit).
  *
  * Upstream prose (`description`) is stripped from both, so nothing generated carries upstream text. The output is
  * deterministic: running the task twice gives identical bytes. ../shared is a developer/CI resource, not a user
@@ -23,13 +23,24 @@ const SHARED = path.resolve(ROOT, '..', 'shared', 'crds');
 const OUT = path.resolve(process.argv[2] ?? path.join(ROOT, 'imports'));
 
 const ISTIO_CRDS = path.join(SHARED, 'istio-1.30.3', 'crd-all.gen.yaml');
+const PROMETHEUS_OPERATOR_CRDS = path.join(SHARED, 'prometheus-operator-v0.93.0');
 const K8S_DEFINITIONS = path.join(SHARED, 'kubernetes-v1.28.0', '_definitions.json');
 
 /** The API groups whose kinds the library emits (and so validates). */
 const ISTIO_GROUPS = ['networking.istio.io', 'security.istio.io', 'telemetry.istio.io'];
 
+/** The prometheus-operator kinds the observability constructs emit (PodMonitor, PrometheusRule), and ServiceMonitor. */
+const PROMETHEUS_OPERATOR_FILES = [
+  'monitoring.coreos.com_podmonitors.yaml',
+  'monitoring.coreos.com_prometheusrules.yaml',
+  'monitoring.coreos.com_servicemonitors.yaml',
+];
+
 /** The kinds that get typed classes: what the constructs actually emit. */
-const TYPED_KINDS = ['ServiceEntry', 'Gateway', 'VirtualService', 'DestinationRule', 'Sidecar', 'AuthorizationPolicy', 'PeerAuthentication', 'RequestAuthentication', 'Telemetry'];
+const TYPED_KINDS = [
+  'ServiceEntry', 'Gateway', 'VirtualService', 'DestinationRule', 'Sidecar', 'AuthorizationPolicy', 'PeerAuthentication',
+  'RequestAuthentication', 'Telemetry', 'PodMonitor', 'PrometheusRule', 'ServiceMonitor',
+];
 
 /** Kubernetes kinds we emit, by their definition name in the OpenAPI document. */
 const K8S_KINDS: Record<string, string> = {
@@ -52,22 +63,29 @@ function main() {
     return;
   }
   fs.mkdirSync(OUT, { recursive: true });
-  const crds = readIstioCrds();
+  const crds = [
+    ...readCrds(ISTIO_CRDS, 'Istio 1.30', ISTIO_GROUPS),
+    ...PROMETHEUS_OPERATOR_FILES.flatMap(file =>
+      readCrds(path.join(PROMETHEUS_OPERATOR_CRDS, file), 'prometheus-operator v0.93', ['monitoring.coreos.com'])),
+  ].sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
   generateTypedClasses(crds.filter(crd => TYPED_KINDS.includes(crd.spec.names.kind)));
   const bundle = {
-    istio: istioSchemas(crds),
+    customResources: customResourceSchemas(crds),
     kubernetes: kubernetesSchemas(),
   };
   fs.writeFileSync(path.join(OUT, 'schemas.json'), JSON.stringify(sortKeys(bundle)) + '\n');
-  console.log(`import: wrote ${TYPED_KINDS.length} typed Istio kinds and imports/schemas.json `
-    + `(${Object.keys(bundle.istio).length} Istio kinds, ${Object.keys(bundle.kubernetes.kinds).length} Kubernetes kinds)`);
+  console.log(`import: wrote ${TYPED_KINDS.length} typed kinds and imports/schemas.json `
+    + `(${Object.keys(bundle.customResources).length} custom resource kinds, ${Object.keys(bundle.kubernetes.kinds).length} Kubernetes kinds)`);
 }
 
-/** The CRDs of our groups, each reduced to the one version we type against, with prose stripped. */
-function readIstioCrds(): any[] {
-  const docs = YAML.parseAllDocuments(fs.readFileSync(ISTIO_CRDS, 'utf8')).map(d => d.toJSON()).filter(Boolean);
+/**
+ * The CRDs of `groups` in one upstream file, each reduced to the one version we type against, with prose stripped;
+ * `source` names the release in the validator's messages.
+ */
+function readCrds(file: string, source: string, groups: string[]): any[] {
+  const docs = YAML.parseAllDocuments(fs.readFileSync(file, 'utf8')).map(d => d.toJSON()).filter(Boolean);
   return docs
-    .filter(crd => crd.kind === 'CustomResourceDefinition' && ISTIO_GROUPS.includes(crd.spec.group))
+    .filter(crd => crd.kind === 'CustomResourceDefinition' && groups.includes(crd.spec.group))
     .map(crd => {
       const versions: any[] = crd.spec.versions;
       const chosen = versions.find(v => v.name === 'v1') ?? versions.find(v => v.storage);
@@ -77,16 +95,16 @@ function readIstioCrds(): any[] {
         metadata: { name: crd.metadata.name },
         spec: { ...crd.spec, versions: [stripDescriptions(chosen)] },
         servedVersions: versions.filter(v => v.served).map(v => v.name),
+        source,
       };
-    })
-    .sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
+    });
 }
 
 function generateTypedClasses(crds: any[]) {
-  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'istio-crds-'));
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'crds-'));
   try {
-    const file = path.join(tmp, 'istio-crds.yaml');
-    fs.writeFileSync(file, crds.map(({ servedVersions, ...crd }) => YAML.stringify(crd)).join('---\n'));
+    const file = path.join(tmp, 'crds.yaml');
+    fs.writeFileSync(file, crds.map(({ servedVersions, source, ...crd }) => YAML.stringify(crd)).join('---\n'));
     const cli = path.join(ROOT, 'node_modules', '.bin', 'cdk8s');
     execFileSync(cli, ['import', '--no-check-upgrade', '--language', 'typescript', '--output', OUT, file], { stdio: 'inherit' });
   } finally {
@@ -94,12 +112,13 @@ function generateTypedClasses(crds: any[]) {
   }
 }
 
-/** group/kind → the served versions and the one schema (with its CEL rules inline) they share. */
-function istioSchemas(crds: any[]) {
+/** group/kind → the served versions, the release, and the one schema (with its CEL rules inline) they share. */
+function customResourceSchemas(crds: any[]) {
   const out: Record<string, unknown> = {};
   for (const crd of crds) {
     out[`${crd.spec.group}/${crd.spec.names.kind}`] = {
       versions: crd.servedVersions,
+      source: crd.source,
       scope: crd.spec.scope,
       schema: crd.spec.versions[0].schema.openAPIV3Schema,
     };

@@ -4,6 +4,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { Testing } from 'cdk8s';
 import { synthValid } from './util';
+import * as monitoring from '../imports/monitoring.coreos.com';
 import * as networking from '../imports/networking.istio.io';
 import * as security from '../imports/security.istio.io';
 import * as telemetry from '../imports/telemetry.istio.io';
@@ -22,6 +23,8 @@ describe('imports |', () => {
     [security.AuthorizationPolicy.GVK, 'security.istio.io/v1'],
     [security.PeerAuthentication.GVK, 'security.istio.io/v1'],
     [telemetry.Telemetry.GVK, 'telemetry.istio.io/v1'],
+    [monitoring.PodMonitor.GVK, 'monitoring.coreos.com/v1'],
+    [monitoring.PrometheusRule.GVK, 'monitoring.coreos.com/v1'],
   ])('%o is served as %s', (gvk, apiVersion) => {
     expect(gvk.apiVersion).toEqual(apiVersion);
   });

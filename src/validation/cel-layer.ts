@@ -29,7 +29,7 @@ export interface RuleCompilation {
 }
 
 /**
- * Layer 2: every CEL rule of the Istio CRDs (`x-kubernetes-validations`), evaluated with `self` bound at the node that
+ * Layer 2: every CEL rule of the bundle's CRDs (`x-kubernetes-validations`), evaluated with `self` bound at the node that
  * declares it, including rules under list items and map values. Internal.
  */
 export class CelLayer {
@@ -58,20 +58,20 @@ export class CelLayer {
       for (const r of node['x-kubernetes-validations'] ?? []) rules.add(r.rule);
       Object.values(node).forEach(collect);
     };
-    this.bundle.istioKinds().forEach(k => collect(k.schema));
+    this.bundle.customResourceKinds().forEach(k => collect(k.schema));
     return [...rules].sort().map(rule => {
       const result = this.compile({ rule });
       return { rule, error: 'error' in result ? result.error : undefined };
     });
   }
 
-  /** Evaluates the rules of an Istio object's kind (the schema layer already checked that the bundle has it). */
+  /** Evaluates the rules of a custom resource's kind; nothing for kinds the bundle has no CRD of. */
   public validate(manifest: any, reporter: Reporter): void {
     const apiVersion: string = manifest?.apiVersion ?? '';
     const group = apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.indexOf('/')) : '';
     const key = `${group}/${manifest?.kind}`;
     if (!this.trees.has(key)) {
-      const kind = this.bundle.istioKind(group, manifest?.kind);
+      const kind = this.bundle.customResourceKind(group, manifest?.kind);
       this.trees.set(key, kind ? this.buildNode(kind.schema) : undefined);
     }
     const tree = this.trees.get(key);

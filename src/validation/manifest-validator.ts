@@ -172,10 +172,8 @@ export class ManifestValidator {
           report.warning('apiVersion', 'SCHEMA-UNKNOWN-GROUP', `${manifest.apiVersion} ${manifest.kind} is of a kind this validator has no `
             + 'schema for, so its fields were not checked; the cluster must have its CRD installed, and its content is yours to review');
         }
-        if (IstioRules.handles(manifest)) {
-          if (checked) cel.validate(manifest, report);
-          IstioRules.validate(manifest, report, namespace);
-        }
+        if (checked) cel.validate(manifest, report);
+        if (IstioRules.handles(manifest)) IstioRules.validate(manifest, report, namespace);
       }
       objects.push({ manifest, namespace, name, report });
     }

@@ -10,7 +10,8 @@ const OBJECT_META = 'io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta';
 
 /**
  * Layer 1: structural validation of every manifest whose kind the schema bundle covers, the way the API server does
- * it (Istio CRD structural schemas, Kubernetes 1.28 OpenAPI definitions, strict field validation). Internal.
+ * it (CRD structural schemas of Istio and prometheus-operator, Kubernetes 1.28 OpenAPI definitions, strict field
+ * validation). Internal.
  *
  * One ajv instance serves all kinds; each kind's validator is compiled on first use and cached.
  */
@@ -25,7 +26,7 @@ export class SchemaLayer {
 
   private readonly ajv: Ajv;
   private readonly validators = new Map<string, ValidateFunction>();
-  private readonly istioGroups: Set<string>;
+  private readonly customResourceGroups: Set<string>;
 
   private constructor(private readonly bundle: SchemaBundle) {
     // ajv's optimizer pass over the generated code took about 40% of compiling the Istio kinds' large schemas, and the
@@ -40,7 +41,7 @@ export class SchemaLayer {
       validate: checkListType,
     });
     this.ajv.addSchema(kubernetesDefinitionsSchema(bundle.kubernetesDefinitions));
-    this.istioGroups = new Set(bundle.istioGroups());
+    this.customResourceGroups = new Set(bundle.customResourceGroups());
   }
 
   /**
@@ -65,21 +66,22 @@ export class SchemaLayer {
   private validatorFor(apiVersion: string, kind: string, reporter: Reporter): ValidateFunction | undefined {
     const slash = apiVersion.indexOf('/');
     const group = slash < 0 ? '' : apiVersion.slice(0, slash);
-    if (this.istioGroups.has(group)) {
+    if (this.customResourceGroups.has(group)) {
       const version = apiVersion.slice(slash + 1);
-      const istio = this.bundle.istioKind(group, kind);
-      if (!istio) {
+      const crd = this.bundle.customResourceKind(group, kind);
+      if (!crd) {
+        const kinds = this.bundle.customResourceKinds().filter(k => k.group === group);
         reporter.error('kind', 'SCHEMA-KIND',
-          `no kind "${kind}" is registered for group "${group}"; the Istio 1.30 kinds of this group are `
-          + this.bundle.istioKinds().filter(k => k.group === group).map(k => k.kind).join(', '));
+          `no kind "${kind}" is registered for group "${group}"; the ${kinds[0].source} kinds of this group are `
+          + kinds.map(k => k.kind).join(', '));
         return undefined;
       }
-      if (!istio.versions.includes(version)) {
+      if (!crd.versions.includes(version)) {
         reporter.error('apiVersion', 'SCHEMA-VERSION',
-          `${group}/${kind} is not served in version "${version}"; use one of ${istio.versions.map(v => `${group}/${v}`).join(', ')}`);
+          `${group}/${kind} is not served in version "${version}"; use one of ${crd.versions.map(v => `${group}/${v}`).join(', ')}`);
         return undefined;
       }
-      return this.cached(`istio:${group}/${kind}`, () => istioRootSchema(istio.schema));
+      return this.cached(`crd:${group}/${kind}`, () => customResourceRootSchema(crd.schema));
     }
     const definition = this.bundle.kubernetesDefinitionName(apiVersion, kind);
     if (!definition) return undefined;
@@ -98,9 +100,10 @@ export class SchemaLayer {
 
 /**
  * A CRD schema describes `spec` and `status`; the API server adds the object envelope. istiod's webhook rejects any
- * other top-level field (`checkFields`), which the closed root expresses.
+ * other top-level field (`checkFields`), which the closed root expresses; for other CRDs the API server's strict
+ * field validation drops or refuses it the same way.
  */
-function istioRootSchema(crdSchema: any): any {
+function customResourceRootSchema(crdSchema: any): any {
   const root = toAjvSchema(crdSchema, { listTypes: true, closeBareObjects: true });
   root.type = 'object';
   root.properties = {

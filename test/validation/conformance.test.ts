@@ -43,7 +43,7 @@ function load(file: string): Doc[] {
 
 function inBundle(manifest: any): boolean {
   const group = String(manifest.apiVersion).split('/')[0];
-  return SchemaBundle.get().istioKind(group, manifest.kind) !== undefined;
+  return SchemaBundle.get().customResourceKind(group, manifest.kind) !== undefined;
 }
 
 const errorsOf = (findings: Finding[]) => findings.filter(f => f.severity === Severity.ERROR);
