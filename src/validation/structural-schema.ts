@@ -7,7 +7,9 @@
  *   JSON Schema allows them by default, so closed objects get `additionalProperties: false`;
  * - `x-kubernetes-int-or-string`, `IntOrString` and `Quantity` accept an integer (number) or a string;
  * - `x-kubernetes-list-type: map|set` demands unique keys/items, expressed here by the custom `k8sListType` keyword;
- * - vendor extensions and prose carry no validation and are dropped, so ajv never sees an unknown keyword.
+ * - vendor extensions and prose carry no validation and are dropped, so ajv never sees an unknown keyword;
+ * - `pattern` is a Go (RE2) regular expression, whose leading `(?i)` flag JavaScript lacks (prometheus-operator's
+ *   `partial_response_strategy` uses it), so it is spelled out as case-insensitive letters.
  */
 
 /** The custom ajv keyword that checks `x-kubernetes-list-type` uniqueness. */
@@ -49,6 +51,7 @@ export function toAjvSchema(node: any, options: ConversionOptions): any {
   for (const key of COPIED) {
     if (node[key] !== undefined) out[key] = node[key];
   }
+  if (typeof node.pattern === 'string') out.pattern = toJsPattern(node.pattern);
 
   const preserveUnknown = node['x-kubernetes-preserve-unknown-fields'] === true;
   if (node['x-kubernetes-int-or-string'] === true) {
@@ -103,4 +106,50 @@ function convertRef(ref: string): any {
   const prefix = '#/definitions/';
   if (!ref.startsWith(prefix)) throw new Error(`unsupported $ref ${ref} in the schema bundle`);
   return kubernetesRef(ref.slice(prefix.length));
+}
+
+/**
+ * A Go pattern as a JavaScript one: a `(?i)` flag at the start (after an optional `^`) becomes both cases of every
+ * letter: `[aA]` outside character classes, and a class's letters and ranges repeated in the other case
+ * (`[a-c]` → `[a-cA-C]`); escaped characters (`\\d`) stay as they are.
+ */
+export function toJsPattern(pattern: string): string {
+  const flag = /^(\^?)\(\?i\)/.exec(pattern);
+  if (!flag) return pattern;
+  const body = pattern.slice(flag[0].length);
+  let out = flag[1];
+  for (let i = 0; i < body.length; i++) {
+    const c = body[i];
+    if (c === '\\') {
+      out += c + (body[i + 1] ?? '');
+      i++;
+    } else if (c === '[') {
+      let end = i + 1;
+      if (body[end] === '^') end++;
+      const negation = body.slice(i + 1, end);
+      if (body[end] === ']') end++;
+      while (end < body.length && body[end] !== ']') end += body[end] === '\\' ? 2 : 1;
+      const content = body.slice(i + 1 + negation.length, end);
+      out += `[${negation}${content}${swapCase(content)}]`;
+      i = end;
+    } else {
+      out += /[a-zA-Z]/.test(c) ? `[${c.toLowerCase()}${c.toUpperCase()}]` : c;
+    }
+  }
+  return out;
+}
+
+/** Swaps the case of unescaped letters. */
+function swapCase(content: string): string {
+  let out = '';
+  for (let i = 0; i < content.length; i++) {
+    const c = content[i];
+    if (c === '\\') {
+      out += c + (content[i + 1] ?? '');
+      i++;
+    } else {
+      out += c === c.toLowerCase() ? c.toUpperCase() : c.toLowerCase();
+    }
+  }
+  return out;
 }
