@@ -61,6 +61,9 @@ project.addExcludeFromCleanup('imports/**');
 // Benchmarks and the example app are for this repo, not for the published package.
 project.npmignore?.exclude('/bench/', '/examples/');
 
+// The egress inventory of manifest files, as a command of the package (issue 16).
+project.addBins({ 'cdk8s-istio-inventory': 'lib/src/report/inventory-cli.js' });
+
 // This registry lacks unrs-resolver 1.13.x's non-Linux optional bindings, which breaks `npm ci`.
 project.package.addField('overrides', { 'unrs-resolver': '1.12.2' });
 

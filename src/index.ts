@@ -23,3 +23,5 @@ export * from './observability/gateway-pod-monitor';
 export * from './observability/egress-gateway-rules';
 export * from './observability/egress-gateway-dashboard';
 export * from './validation';
+export * from './report/inventory-document';
+export * from './report/egress-inventory';
