@@ -1,5 +1,6 @@
 // Public API, by domain: one concept per file.
 export * from './mesh/istio-mesh';
+export * from './mesh/cluster-services';
 export * from './mesh/external-port';
 export * from './mesh/external-service';
 export * from './mesh/istio-install';
@@ -25,3 +26,12 @@ export * from './observability/egress-gateway-dashboard';
 export * from './validation';
 export * from './report/inventory-document';
 export * from './report/egress-inventory';
+export * from './ingress/ingress-listener';
+export * from './ingress/ingress-match';
+export * from './ingress/ingress-action';
+export * from './ingress/ingress-access';
+export * from './ingress/ingress-contracts';
+export * from './ingress/ingress-gateway-options';
+export * from './ingress/ingress-gateway';
+export * from './ingress/ingress-route';
+export * from './ingress/ingress-passthrough-route';

@@ -228,7 +228,7 @@ const LOCKDOWN: Case[] = [
     l.allowInCluster(kplus.NetworkPolicyIpBlock.ipv4(l.node.scope as Chart, 'b', '203.0.113.0/24'));
   }, /c\/lock: allowInCluster takes pods or namespaces, and c\/b is an address block \(203.0.113.0\/24\).*select the peers by namespace or labels/],
   ['bad dns namespace', () => lockdown({ dns: { namespaceName: 'Kube_DNS' } }), /c\/lock: dns.namespaceName 'Kube_DNS' is not a namespace name/],
-  ['empty dns labels', () => lockdown({ dns: { podLabels: {} } }), /c\/lock: dns.podLabels \{\} would open every pod of the namespace to every locked pod; name the labels of the DNS pods/],
+  ['empty dns labels', () => lockdown({ dns: { podLabels: {} } }), /c\/lock: dns.podLabels \{\} would open every pod of the namespace to the pods it confines; name the labels of the DNS pods/],
   ['bad dns label', () => lockdown({ dns: { podLabels: { 'k8s app': 'dns' } } }), /c\/lock: dns.podLabels key 'k8s app' is not a valid Kubernetes label key/],
   ['dns port 70000', () => lockdown({ dns: { port: 70000 } }), /c\/lock: dns.port 70000 is not a port number \(1-65535\)/],
   ['bad control-plane namespace', () => lockdown({ controlPlane: { namespaceName: 'Istio' } }), /c\/lock: controlPlane.namespaceName 'Istio' is not a namespace name/],

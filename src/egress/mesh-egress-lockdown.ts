@@ -4,51 +4,14 @@ import { Construct } from 'constructs';
 import { IEgressGateway, IEgressLockdown } from './egress-contracts';
 import * as networking from '../../imports/networking.istio.io';
 import * as security from '../../imports/security.istio.io';
+import { ClusterDnsOptions, ControlPlaneOptions } from '../mesh/cluster-services';
 import { AppRegistry } from '../private/app-registry';
+import { ClusterServices, resolveClusterServices } from '../private/cluster-services';
 import { Ip } from '../private/ip';
-import { checkLabels } from '../private/kubernetes-names';
 import { Names } from '../private/names';
 import { validateAtSynth } from '../private/synth-validation';
 import { renderLockdownSidecar } from '../render/istio/sidecar';
 import { NetworkPolicyRender } from '../render/kubernetes/network-policy';
-
-/**
- * Where the cluster DNS runs. Every locked-down pod, and the gateway, must still resolve names.
- */
-export interface ClusterDnsOptions {
-  /**
-   * Namespace of the DNS pods.
-   * @default 'kube-system'
-   */
-  readonly namespaceName?: string;
-  /**
-   * Labels of the DNS pods.
-   * @default { 'k8s-app': 'kube-dns' } (CoreDNS and kube-dns on most distributions)
-   */
-  readonly podLabels?: { [key: string]: string };
-  /**
-   * The DNS pods' port: NetworkPolicies match the pod port, and some clusters serve DNS on 8053 behind the
-   * Service's 53.
-   * @default 53
-   */
-  readonly port?: number;
-}
-
-/**
- * Where istiod runs. Sidecars and gateways fetch configuration and certificates from it on port 15012.
- */
-export interface ControlPlaneOptions {
-  /**
-   * Namespace of istiod.
-   * @default - the gateway's mesh's root namespace
-   */
-  readonly namespaceName?: string;
-  /**
-   * Labels of the istiod pods.
-   * @default { app: 'istiod' }
-   */
-  readonly podLabels?: { [key: string]: string };
-}
 
 /**
  * Properties of a `MeshEgressLockdown`.
@@ -110,7 +73,6 @@ export interface MeshEgressLockdownProps {
   readonly metricsNamespaces?: string[];
 }
 
-const ISTIOD_XDS_PORT = 15012;
 const GATEWAY_METRICS_PORTS = [15020, 15090];
 
 /** A peer `allowInCluster` opened, rendered when it was given (a cdk8s-plus peer is fixed once made). */
@@ -152,8 +114,7 @@ export class MeshEgressLockdown extends Construct implements IEgressLockdown {
 
   private readonly locked = new Set<string>();
   private readonly exempt: Set<string>;
-  private readonly dns: Required<ClusterDnsOptions>;
-  private readonly controlPlane: Required<ControlPlaneOptions>;
+  private readonly clusterServices: ClusterServices;
   private readonly privateCidrs: string[];
   private readonly metricsNamespaces: string[];
   private readonly inCluster: InClusterRule[] = [];
@@ -168,15 +129,7 @@ export class MeshEgressLockdown extends Construct implements IEgressLockdown {
       throw new Error(`${this.node.path}: name '${this.name}' is not a DNS-1123 subdomain; it names a NetworkPolicy and a Sidecar`);
     }
     this.exempt = new Set(props.exemptNamespaces ?? []);
-    this.dns = {
-      namespaceName: props.dns?.namespaceName ?? 'kube-system',
-      podLabels: props.dns?.podLabels ?? { 'k8s-app': 'kube-dns' },
-      port: props.dns?.port ?? 53,
-    };
-    this.controlPlane = {
-      namespaceName: props.controlPlane?.namespaceName ?? gateway.mesh.rootNamespace,
-      podLabels: props.controlPlane?.podLabels ?? { app: 'istiod' },
-    };
+    this.clusterServices = resolveClusterServices(this.node.path, gateway.mesh.rootNamespace, props.dns, props.controlPlane);
     this.privateCidrs = this.deniedCidrs(props.privateCidrs ?? [], props.unsafeReachableCidrs ?? []);
     this.metricsNamespaces = [...props.metricsNamespaces ?? []];
     this.checkOptions();
@@ -200,7 +153,7 @@ export class MeshEgressLockdown extends Construct implements IEgressLockdown {
       new kplus.k8s.KubeNetworkPolicy(this, 'GatewayNamespacePolicy', {
         metadata: { name: this.name, namespace: gateway.namespaceName },
         spec: Lazy.any({
-          produce: (): kplus.k8s.NetworkPolicySpec => ({ podSelector: {}, policyTypes: ['Egress'], egress: this.infrastructureRules() }),
+          produce: (): kplus.k8s.NetworkPolicySpec => ({ podSelector: {}, policyTypes: ['Egress'], egress: NetworkPolicyRender.infrastructure(this.clusterServices) }),
         }),
       });
     }
@@ -286,7 +239,6 @@ export class MeshEgressLockdown extends Construct implements IEgressLockdown {
     this.inCluster.push({ to, ports: ports && ports.map(p => p._toKube()) });
   }
 
-  /** DNS (UDP and TCP: large answers fall back to TCP) and istiod, which every proxy needs to start. */
   /**
    * The namespaces whose pods the whole mesh needs, by what they hold: never locked, never default-denied. Later
    * entries win: kube-system usually holds the DNS too, which says more.
@@ -294,22 +246,9 @@ export class MeshEgressLockdown extends Construct implements IEgressLockdown {
   private infrastructureNamespaces(): Map<string, string> {
     return new Map([
       ['kube-system', 'the cluster\'s own components'],
-      [this.controlPlane.namespaceName, 'istiod, which must reach the Kubernetes API and every proxy'],
-      [this.dns.namespaceName, 'the cluster DNS, which must reach upstream resolvers'],
+      [this.clusterServices.controlPlane.namespaceName, 'istiod, which must reach the Kubernetes API and every proxy'],
+      [this.clusterServices.dns.namespaceName, 'the cluster DNS, which must reach upstream resolvers'],
     ]);
-  }
-
-  private infrastructureRules(): kplus.k8s.NetworkPolicyEgressRule[] {
-    return [
-      {
-        to: [NetworkPolicyRender.podsIn(this.dns.namespaceName, this.dns.podLabels)],
-        ports: [NetworkPolicyRender.udp(this.dns.port), ...NetworkPolicyRender.tcp([this.dns.port])],
-      },
-      {
-        to: [NetworkPolicyRender.podsIn(this.controlPlane.namespaceName, this.controlPlane.podLabels)],
-        ports: NetworkPolicyRender.tcp([ISTIOD_XDS_PORT]),
-      },
-    ];
   }
 
   /** Deny all egress but DNS, istiod, every locked namespace and the in-cluster peers. */
@@ -318,7 +257,7 @@ export class MeshEgressLockdown extends Construct implements IEgressLockdown {
       podSelector: {},
       policyTypes: ['Egress'],
       egress: [
-        ...this.infrastructureRules(),
+        ...NetworkPolicyRender.infrastructure(this.clusterServices),
         { to: NetworkPolicyRender.namespaces(this.locked) },
         ...NetworkPolicyRender.canonical(this.inCluster.map(rule => ({ to: rule.to, ports: rule.ports }))),
       ],
@@ -344,7 +283,7 @@ export class MeshEgressLockdown extends Construct implements IEgressLockdown {
       podSelector: { matchLabels: this.gateway.podLabels },
       policyTypes: ['Egress', 'Ingress'],
       egress: [
-        ...this.infrastructureRules(),
+        ...NetworkPolicyRender.infrastructure(this.clusterServices),
         ...legs.length > 0 ? [{ to: [NetworkPolicyRender.ipBlock('0.0.0.0/0', this.privateCidrs)], ports: NetworkPolicyRender.tcp(dialledPorts) }] : [],
       ],
       ingress: ingress.length > 0 ? ingress : undefined,
@@ -357,9 +296,9 @@ export class MeshEgressLockdown extends Construct implements IEgressLockdown {
    */
   private sidecarHosts(namespaceName: string): string[] {
     const gateway = this.gateway;
-    const hosts = ['./*', `${this.controlPlane.namespaceName}/*`];
+    const hosts = ['./*', `${this.clusterServices.controlPlane.namespaceName}/*`];
     // The control-plane entry already imports everything there; istiod warns about a duplicate.
-    if (gateway.namespaceName !== this.controlPlane.namespaceName) hosts.push(`${gateway.namespaceName}/${gateway.serviceHost}`);
+    if (gateway.namespaceName !== this.clusterServices.controlPlane.namespaceName) hosts.push(`${gateway.namespaceName}/${gateway.serviceHost}`);
     for (const other of this.locked) {
       if (other !== namespaceName) hosts.push(`${other}/*`);
     }
@@ -391,28 +330,13 @@ export class MeshEgressLockdown extends Construct implements IEgressLockdown {
 
   /** What the API server would reject in the DNS, control-plane and metrics options, or an empty selector. */
   private checkOptions(): void {
-    const path = this.node.path;
-    const namespaces: Array<[string, string]> = [
-      ['dns.namespaceName', this.dns.namespaceName],
-      ['controlPlane.namespaceName', this.controlPlane.namespaceName],
-      ...this.metricsNamespaces.map((ns): [string, string] => ['metricsNamespaces', ns]),
-    ];
-    for (const [what, namespace] of namespaces) {
+    for (const namespace of this.metricsNamespaces) {
       if (!Names.isDns1123Label(namespace)) {
-        throw new Error(`${path}: ${what} '${namespace}' is not a namespace name (a lower-case DNS-1123 label)`);
+        throw new Error(`${this.node.path}: metricsNamespaces '${namespace}' is not a namespace name (a lower-case DNS-1123 label)`);
       }
-    }
-    for (const [what, labels] of [['dns.podLabels', this.dns.podLabels], ['controlPlane.podLabels', this.controlPlane.podLabels]] as const) {
-      if (Object.keys(labels).length === 0) {
-        throw new Error(`${path}: ${what} {} would open every pod of the namespace to every locked pod; name the labels of `
-          + `the ${what.startsWith('dns') ? 'DNS' : 'istiod'} pods`);
-      }
-      checkLabels(path, what, labels);
-    }
-    if (!Names.isPortNumber(this.dns.port)) {
-      throw new Error(`${path}: dns.port ${this.dns.port} is not a port number (1-65535)`);
     }
   }
+
 
   /** The defaults plus `extra`, minus what `unsafeReachable` names; each checked, sorted, unique. */
   private deniedCidrs(extra: string[], unsafeReachable: string[]): string[] {

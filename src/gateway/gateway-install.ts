@@ -37,9 +37,23 @@ export class GatewayInstall {
   );
 
   /**
+   * `istioctl install` with the default profile's ingress gateway (the bookinfo task's): Service
+   * `istio-ingressgateway` in `istio-system`, pods labelled `istio: ingressgateway`, Service ports 80→8080 and
+   * 443→8443.
+   */
+  public static readonly ISTIOCTL_INGRESS = new GatewayInstall(
+    'istio-ingressgateway',
+    'istio-system',
+    { istio: 'ingressgateway', app: 'istio-ingressgateway' },
+    'istio-ingressgateway-service-account',
+    [{ port: 80, targetPort: 8080, name: 'http2' }, { port: 443, targetPort: 8443, name: 'https' }],
+  );
+
+  /**
    * The `istio/gateway` Helm chart installed as `helm install <release> istio/gateway -n <namespace>`: Service
    * and ServiceAccount named after the release, pods labelled `app: <release>` and `istio: <release without the
-   * istio- prefix>`, Service ports 80→80 and 443→443.
+   * istio- prefix>` (`helm install istio-ingress` gives `istio: ingress`, not `ingressgateway`), Service ports
+   * 80→80 and 443→443.
    */
   public static helm(release: string = 'istio-egressgateway', namespaceName: string = 'istio-egress'): GatewayInstall {
     return new GatewayInstall(
@@ -73,14 +87,9 @@ export class GatewayInstall {
 }
 
 /**
- * Properties of `EgressGateway.fromExisting`.
+ * What every reference to an installed gateway may override of its installer's names, labels and ports.
  */
-export interface ExistingEgressGatewayProps {
-  /**
-   * How the gateway was installed; decides its names, labels and port mapping.
-   * @default GatewayInstall.ISTIOCTL
-   */
-  readonly install?: GatewayInstall;
+export interface ExistingGatewayOptions {
   /**
    * Override the Service name (which also names the Istio `Gateway` this app creates for it).
    * @default - the installer's
@@ -104,8 +113,8 @@ export interface ExistingEgressGatewayProps {
   readonly serviceAccountName?: string;
   /**
    * Ports the existing Service exposes beyond the installer's 80 and 443 (for example ones added to
-   * `values.gateways.istio-egressgateway.ports`). Routes on any other port fail synth: this library cannot
-   * change a Service it does not own.
+   * `values.gateways.istio-egressgateway.ports`). Routes and listeners on any other port fail synth: this library
+   * cannot change a Service it does not own.
    * @default - none
    */
   readonly additionalPorts?: GatewayServicePort[];
@@ -114,4 +123,15 @@ export interface ExistingEgressGatewayProps {
    * @default IstioMesh.DEFAULT
    */
   readonly mesh?: IstioMesh;
+}
+
+/**
+ * Properties of `EgressGateway.fromExisting`.
+ */
+export interface ExistingEgressGatewayProps extends ExistingGatewayOptions {
+  /**
+   * How the gateway was installed; decides its names, labels and port mapping.
+   * @default GatewayInstall.ISTIOCTL
+   */
+  readonly install?: GatewayInstall;
 }

@@ -19,6 +19,29 @@ export interface GatewayWorkloadProps extends GatewayDeploymentOptions {
    * @default ServiceType.CLUSTER_IP
    */
   readonly serviceType?: kplus.ServiceType;
+  /**
+   * Whether a LoadBalancer or NodePort Service sends outside traffic to gateway pods on any node (`CLUSTER`, one
+   * more hop, and the client address is lost to SNAT) or only on the node that received it (`LOCAL`, which keeps
+   * the client address that source-address rules match).
+   * @default - Kubernetes' default (`Cluster`)
+   */
+  readonly externalTrafficPolicy?: GatewayTrafficPolicy;
+  /**
+   * Annotations of the gateway Service, e.g. a cloud provider's load-balancer settings
+   * (`service.beta.kubernetes.io/aws-load-balancer-type: nlb`).
+   * @default - none
+   */
+  readonly serviceAnnotations?: { [key: string]: string };
+}
+
+/**
+ * Where a LoadBalancer or NodePort gateway Service delivers outside traffic.
+ */
+export enum GatewayTrafficPolicy {
+  /** To gateway pods on any node; the client address is replaced by a node's. */
+  CLUSTER = 'Cluster',
+  /** Only to gateway pods on the receiving node; the client address is kept. */
+  LOCAL = 'Local',
 }
 
 /**
@@ -94,6 +117,15 @@ export class GatewayWorkload extends Construct {
     if (props.serviceType === kplus.ServiceType.EXTERNAL_NAME) {
       throw new Error(`${path}: a gateway Service cannot be of type ExternalName, it must select the gateway pods; `
         + 'use ClusterIP (egress), or LoadBalancer or NodePort (ingress)');
+    }
+    const serviceType = props.serviceType ?? kplus.ServiceType.CLUSTER_IP;
+    if (props.externalTrafficPolicy !== undefined && serviceType === kplus.ServiceType.CLUSTER_IP) {
+      throw new Error(`${path}: externalTrafficPolicy applies to LoadBalancer and NodePort Services only (the Kubernetes API `
+        + 'rejects it on ClusterIP); drop it or change serviceType');
+    }
+    for (const key of Object.keys(props.serviceAnnotations ?? {})) {
+      const problem = Names.labelKeyError(key);
+      if (problem) throw new Error(`${path}: service annotation '${key}' ${problem}`);
     }
     const extraLabels = { ...props.labels };
     for (const key of ['app', 'istio', 'istio.io/rev', 'sidecar.istio.io/inject', kplus.Pod.ADDRESS_LABEL]) {
@@ -200,10 +232,11 @@ export class GatewayWorkload extends Construct {
     }
 
     this.service = new kplus.k8s.KubeService(this, 'Service', {
-      metadata: this.metadata(),
+      metadata: { ...this.metadata(), annotations: props.serviceAnnotations },
       spec: Lazy.any({
         produce: (): kplus.k8s.ServiceSpec => ({
-          type: props.serviceType ?? kplus.ServiceType.CLUSTER_IP,
+          type: serviceType,
+          externalTrafficPolicy: props.externalTrafficPolicy,
           // By the chart's labels, never by cdk8s-plus' construct-path label.
           selector: this.selectorLabels,
           ports: this.ports.map(p => ({
@@ -303,14 +336,19 @@ export class GatewayWorkload extends Construct {
   }
 
   /**
-   * Lets the gateway read Secrets in its namespace, which Istio requires before it serves a `credentialName` (a
-   * client certificate for mutual TLS origination, a server certificate on ingress). Creates the Role and
-   * RoleBinding once and returns the Role.
+   * Lets the gateway's identity list Secrets in its namespace, which istiod checks before it serves the gateway a
+   * `credentialName` (a client certificate for mutual TLS origination, a server certificate on ingress). Creates
+   * the Role and RoleBinding once and returns the Role.
+   *
+   * Only `list`, and for the whole namespace: istiod reads the Secret itself and only asks, with a
+   * SubjectAccessReview, whether the gateway may `list` `secrets` there, naming no Secret
+   * (pilot/pkg/credentials/kube/secrets.go, `Authorize`); a Role limited by `resourceNames` fails that check. Keep
+   * other Secrets out of a gateway's namespace.
    */
   public grantSecretRead(): kplus.Role {
     if (!this.secretReader) {
       this.secretReader = new kplus.Role(this, 'SecretReader', { metadata: this.metadata() });
-      this.secretReader.allowRead(kplus.ApiResource.SECRETS);
+      this.secretReader.allow(['list'], kplus.ApiResource.SECRETS);
       // Not `Role.bind`, so the binding gets the gateway's name and labels like every other object.
       const binding = new kplus.RoleBinding(this, 'SecretReaderBinding', {
         metadata: this.metadata(),

@@ -1,10 +1,10 @@
 import { Duration } from 'cdk8s';
 
 /**
- * Retries of HTTP requests to an external host: on the gateway → external leg of an `EgressRoute`, or from the
- * sidecar for an `ExternalService` called directly.
+ * Retries of HTTP requests: on the gateway → external leg of an `EgressRoute`, from the sidecar for an
+ * `ExternalService` called directly, or from an ingress gateway to the mesh (`IngressRoute`).
  */
-export interface EgressRetries {
+export interface HttpRetries {
   /** How many retries; 0 disables retries. */
   readonly attempts: number;
   /**
@@ -20,9 +20,9 @@ export interface EgressRetries {
 }
 
 /**
- * Header operations on HTTP requests leaving the mesh.
+ * Header operations on HTTP requests or responses.
  */
-export interface EgressRequestHeaders {
+export interface HttpHeaderChanges {
   /**
    * Headers to set, replacing any value the client sent.
    * @default - none
@@ -55,10 +55,10 @@ export interface RequestShapingOptions {
    * Retries (HTTP only).
    * @default - Istio's default retry policy
    */
-  readonly retries?: EgressRetries;
+  readonly retries?: HttpRetries;
   /**
    * Header changes on requests leaving the mesh (HTTP only).
    * @default - none
    */
-  readonly requestHeaders?: EgressRequestHeaders;
+  readonly requestHeaders?: HttpHeaderChanges;
 }

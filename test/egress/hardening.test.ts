@@ -176,7 +176,7 @@ describe('Fields Istio would reject |', () => {
     svc(c, { hosts: [] });
     expect(() => synthValid(c)).toThrow(/\[test\/svc\] an ExternalService needs at least one host/);
     expect(() => lockedApp({ dns: { namespaceName: 'Kube_System' } })).toThrow(/egress\/lockdown: dns.namespaceName 'Kube_System' is not a namespace name/);
-    expect(() => lockedApp({ dns: { podLabels: {} } })).toThrow(/dns.podLabels \{\} would open every pod of the namespace to every locked pod/);
+    expect(() => lockedApp({ dns: { podLabels: {} } })).toThrow(/dns.podLabels \{\} would open every pod of the namespace to the pods it confines/);
     expect(() => lockedApp({ dns: { port: 70000 } })).toThrow(/dns.port 70000 is not a port number/);
     expect(() => lockedApp({ controlPlane: { podLabels: { 'bad key': 'x' } } })).toThrow(/controlPlane.podLabels key 'bad key' is not a valid Kubernetes label key/);
     expect(() => lockedApp({ metricsNamespaces: ['Monitoring'] })).toThrow(/metricsNamespaces 'Monitoring' is not a namespace name/);

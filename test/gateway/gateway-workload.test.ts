@@ -148,7 +148,7 @@ describe('GatewayWorkload |', () => {
     const manifests = synthValid(c);
 
     const roleManifest = only(manifests, 'Role');
-    expect(roleManifest.rules).toEqual([{ apiGroups: [''], resources: ['secrets'], verbs: ['get', 'list', 'watch'] }]);
+    expect(roleManifest.rules).toEqual([{ apiGroups: [''], resources: ['secrets'], verbs: ['list'] }]);
     const binding = only(manifests, 'RoleBinding');
     expect(binding.roleRef).toEqual({ apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: roleManifest.metadata.name });
     expect(binding.subjects).toEqual([{

@@ -22,7 +22,7 @@ export function renderRequestShaping(owner: string, intent: RequestShapingIntent
   checkDuration(owner, 'timeout', timeout);
   checkDuration(owner, 'retries.perTryTimeout', retries?.perTryTimeout);
   if (retries) checkRetries(owner, retries);
-  if (requestHeaders) checkHeaders(owner, requestHeaders);
+  if (requestHeaders) checkHeaderChanges(owner, 'requestHeaders', requestHeaders);
   if (!timeout && !retries && !requestHeaders) return undefined;
   return {
     timeout: timeout && istioDuration(timeout),
@@ -54,38 +54,41 @@ function checkRetries(owner: string, retries: NonNullable<RequestShapingIntent['
   }
 }
 
-/** Header names Istio and Envoy accept to change, and values without line breaks (which would split the request). */
-function checkHeaders(owner: string, headers: NonNullable<RequestShapingIntent['requestHeaders']>): void {
+/**
+ * Header names Istio and Envoy accept to change, and values without line breaks (which would split the message):
+ * `what` names the field in messages (`requestHeaders`, `responseHeaders`).
+ */
+export function checkHeaderChanges(owner: string, what: string, headers: NonNullable<RequestShapingIntent['requestHeaders']>): void {
   const names = [...Object.keys(headers.set ?? {}), ...Object.keys(headers.add ?? {}), ...headers.remove ?? []];
   for (const name of names) {
     if (name.startsWith(':')) {
-      throw new Error(`${owner}: requestHeaders cannot change the pseudo-header '${name}'; Envoy refuses it (rewrite the path or `
+      throw new Error(`${owner}: ${what} cannot change the pseudo-header '${name}'; Envoy refuses it (rewrite the path or `
         + 'authority with a route instead)');
     }
     if (!Names.isHttpHeaderName(name)) {
-      throw new Error(`${owner}: requestHeaders name '${name}' is not a lower-case HTTP header name (letters, digits and - _ . `
+      throw new Error(`${owner}: ${what} name '${name}' is not a lower-case HTTP header name (letters, digits and - _ . `
         + 'only, no spaces); write it as it is sent, e.g. \'x-egress\'');
     }
     if (name === 'host') {
-      throw new Error(`${owner}: requestHeaders cannot change 'host': it decides which route and host the request takes; `
+      throw new Error(`${owner}: ${what} cannot change 'host': it decides which route and host the request takes; `
         + 'route to the host you mean instead');
     }
   }
   for (const [name, value] of [...Object.entries(headers.set ?? {}), ...Object.entries(headers.add ?? {})]) {
     if (/[\r\n]/.test(value)) {
-      throw new Error(`${owner}: requestHeaders '${name}' has a line break in its value, which would split the request`);
+      throw new Error(`${owner}: ${what} '${name}' has a line break in its value, which would split the message`);
     }
   }
 }
 
-function checkDuration(owner: string, what: string, duration: Duration | undefined): void {
+export function checkDuration(owner: string, what: string, duration: Duration | undefined): void {
   if (duration && duration.toMilliseconds() < 1) {
     throw new Error(`${owner}: ${what} must be at least 1ms (Istio rejects shorter durations)`);
   }
 }
 
 /** Whole seconds as `5s`, otherwise milliseconds as `1500ms`: what Istio's duration fields accept. */
-function istioDuration(duration: Duration): string {
+export function istioDuration(duration: Duration): string {
   const ms = duration.toMilliseconds();
   return ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;
 }

@@ -1,4 +1,5 @@
 import * as kplus from 'cdk8s-plus-28';
+import { ClusterServices, ISTIOD_XDS_PORT } from '../../private/cluster-services';
 import { sortBy } from '../../private/collections';
 
 type Peer = kplus.k8s.NetworkPolicyPeer;
@@ -47,6 +48,15 @@ export class NetworkPolicyRender {
         matchLabels: { ...namespaceSelector?.matchLabels, [NAME_LABEL]: name },
       },
     }));
+  }
+
+  /** DNS (UDP and TCP: large answers fall back to TCP) and istiod, which every proxy needs to start. */
+  public static infrastructure(services: ClusterServices): EgressRule[] {
+    const { dns, controlPlane } = services;
+    return [
+      { to: [NetworkPolicyRender.podsIn(dns.namespaceName, dns.podLabels)], ports: [NetworkPolicyRender.udp(dns.port), ...NetworkPolicyRender.tcp([dns.port])] },
+      { to: [NetworkPolicyRender.podsIn(controlPlane.namespaceName, controlPlane.podLabels)], ports: NetworkPolicyRender.tcp([ISTIOD_XDS_PORT]) },
+    ];
   }
 
   /** TCP ports, unique and sorted. */

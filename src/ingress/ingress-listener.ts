@@ -1,0 +1,207 @@
+import { checkHostname } from '../private/hostname';
+import { Names } from '../private/names';
+
+/**
+ * How an HTTPS listener terminates TLS.
+ */
+export enum IngressTlsMode {
+  /** The gateway presents a server certificate; clients are not asked for one. */
+  SIMPLE = 'SIMPLE',
+  /** The gateway presents a server certificate and requires a client certificate signed by the Secret's `ca.crt`. */
+  MUTUAL = 'MUTUAL',
+}
+
+/**
+ * The oldest TLS version an HTTPS listener accepts.
+ */
+export enum IngressTlsVersion {
+  /** TLS 1.2, Istio's default for gateways. */
+  TLS_1_2 = 'TLSV1_2',
+  /** TLS 1.3 only. */
+  TLS_1_3 = 'TLSV1_3',
+}
+
+/**
+ * Options of `IngressTls.simple`.
+ */
+export interface IngressTlsOptions {
+  /**
+   * The oldest TLS version accepted.
+   * @default - Istio's default (TLS 1.2)
+   */
+  readonly minProtocolVersion?: IngressTlsVersion;
+}
+
+/**
+ * Options of `IngressTls.mutual`.
+ */
+export interface IngressMutualTlsOptions extends IngressTlsOptions {
+  /**
+   * Subject alternative names a client certificate must carry one of.
+   * @default - any certificate the CA signed
+   */
+  readonly subjectAltNames?: string[];
+}
+
+/**
+ * TLS termination at an HTTPS listener, from a Kubernetes Secret in the gateway's namespace (istiod serves it to the
+ * gateway through SDS; a Secret in any other namespace is not found and the listener is not served).
+ */
+export class IngressTls {
+  /**
+   * Server TLS from the Secret `credentialName` (keys `tls.crt` and `tls.key`, type `kubernetes.io/tls`).
+   */
+  public static simple(credentialName: string, options: IngressTlsOptions = {}): IngressTls {
+    return new IngressTls(IngressTlsMode.SIMPLE, credentialName, options.minProtocolVersion, undefined);
+  }
+
+  /**
+   * Mutual TLS from the Secret `credentialName`: `tls.crt`/`tls.key` for the server, and `ca.crt` (or a Secret
+   * `<credentialName>-cacert`) for the clients' CA. A `ca.crl` key, when present, revokes client certificates.
+   */
+  public static mutual(credentialName: string, options: IngressMutualTlsOptions = {}): IngressTls {
+    return new IngressTls(IngressTlsMode.MUTUAL, credentialName, options.minProtocolVersion, options.subjectAltNames);
+  }
+
+  private constructor(
+    /** How TLS is terminated. */
+    public readonly mode: IngressTlsMode,
+    /** The Secret holding the certificate, in the gateway's namespace. */
+    public readonly credentialName: string,
+    /** The oldest TLS version accepted, when set. */
+    public readonly minProtocolVersion?: IngressTlsVersion,
+    /** The SANs a client certificate must carry one of, for MUTUAL. */
+    public readonly subjectAltNames?: string[],
+  ) {}
+
+  /** Throws, naming `owner`, when the settings cannot work. */
+  public check(owner: string): void {
+    const name = this.credentialName;
+    if (name.includes('/') || name.includes(':')) {
+      throw new Error(`${owner}: credentialName '${name}' points outside the gateway's namespace; Istio only serves a `
+        + 'Secret from the gateway\'s own namespace (certificates of other namespaces are refused). Create the Secret '
+        + 'there and name it alone, e.g. \'httpbin-credential\'');
+    }
+    if (!Names.isDns1123Subdomain(name)) {
+      throw new Error(`${owner}: credentialName '${name}' is not a Secret name (a lower-case DNS-1123 subdomain)`);
+    }
+    if (this.subjectAltNames?.length === 0) {
+      throw new Error(`${owner}: subjectAltNames [] would admit no client certificate; leave it out to admit any the CA signed`);
+    }
+  }
+}
+
+/**
+ * What a listener accepts on its port.
+ */
+export enum IngressProtocol {
+  /** Plain HTTP. */
+  HTTP = 'HTTP',
+  /** HTTP over TLS the gateway terminates. */
+  HTTPS = 'HTTPS',
+  /** TLS the gateway passes through, routed by SNI, to a TLS server in the mesh. */
+  TLS_PASSTHROUGH = 'TLS',
+}
+
+/**
+ * Options of `IngressListener.http`.
+ */
+export interface IngressHttpListenerOptions {
+  /** The hosts (Host header) served, e.g. `['bookinfo.example.com']`; `'*'` serves every host, when meant. */
+  readonly hosts: string[];
+  /**
+   * The gateway Service port.
+   * @default 80
+   */
+  readonly port?: number;
+  /**
+   * Answer every request with a 301 to `https://` (the HTTPS listener for the same hosts serves it).
+   * @default false
+   */
+  readonly httpsRedirect?: boolean;
+}
+
+/**
+ * Options of `IngressListener.https`.
+ */
+export interface IngressHttpsListenerOptions {
+  /** The hosts (SNI and Host header) served with this certificate. */
+  readonly hosts: string[];
+  /** The certificate and how TLS is terminated. */
+  readonly tls: IngressTls;
+  /**
+   * The gateway Service port.
+   * @default 443
+   */
+  readonly port?: number;
+}
+
+/**
+ * Options of `IngressListener.tlsPassthrough`.
+ */
+export interface IngressPassthroughListenerOptions {
+  /** The SNI hosts passed through. */
+  readonly hosts: string[];
+  /**
+   * The gateway Service port.
+   * @default 443
+   */
+  readonly port?: number;
+}
+
+/**
+ * A server of an ingress gateway: a port, a protocol, the hosts it serves and, for HTTPS, the certificate. Routes
+ * bind to the hosts listeners serve; a host no listener serves gets 404 (NR) at the gateway, which synth refuses.
+ */
+export class IngressListener {
+  /** Plain HTTP on port 80 (or `port`), optionally redirecting every request to HTTPS. */
+  public static http(options: IngressHttpListenerOptions): IngressListener {
+    return new IngressListener(IngressProtocol.HTTP, options.port ?? 80, options.hosts, undefined, options.httpsRedirect ?? false);
+  }
+
+  /** HTTPS on port 443 (or `port`), terminated with the certificate of `tls`. */
+  public static https(options: IngressHttpsListenerOptions): IngressListener {
+    return new IngressListener(IngressProtocol.HTTPS, options.port ?? 443, options.hosts, options.tls, false);
+  }
+
+  /** TLS passed through by SNI on port 443 (or `port`) to a TLS server in the mesh (`IngressPassthroughRoute`). */
+  public static tlsPassthrough(options: IngressPassthroughListenerOptions): IngressListener {
+    return new IngressListener(IngressProtocol.TLS_PASSTHROUGH, options.port ?? 443, options.hosts, undefined, false);
+  }
+
+  private constructor(
+    /** What the listener accepts. */
+    public readonly protocol: IngressProtocol,
+    /** The gateway Service port. */
+    public readonly port: number,
+    /** The hosts served. */
+    public readonly hosts: string[],
+    /** The certificate, for HTTPS. */
+    public readonly tls: IngressTls | undefined,
+    /** Whether plain HTTP requests are redirected to HTTPS. */
+    public readonly httpsRedirect: boolean,
+  ) {}
+
+  /** Whether the gateway sees HTTP requests on this listener (and so HTTP routes apply). */
+  public get terminatesHttp(): boolean {
+    return this.protocol !== IngressProtocol.TLS_PASSTHROUGH;
+  }
+
+  /** Throws, naming `owner`, when the listener cannot work as written. */
+  public check(owner: string): void {
+    const what = `${this.protocol === IngressProtocol.TLS_PASSTHROUGH ? 'passthrough' : this.protocol} listener on port ${this.port}`;
+    if (!Names.isPortNumber(this.port)) {
+      throw new Error(`${owner}: ${what}: ${this.port} is not a port number (1-65535)`);
+    }
+    if (this.hosts.length === 0) {
+      throw new Error(`${owner}: ${what} serves no hosts; list them, or '*' to serve every host`);
+    }
+    for (const host of this.hosts) {
+      if (host !== '*') checkHostname(host, owner, `${what} host`);
+    }
+    if (new Set(this.hosts).size !== this.hosts.length) {
+      throw new Error(`${owner}: ${what} lists a host twice (${this.hosts.join(', ')})`);
+    }
+    this.tls?.check(`${owner}: ${what}`);
+  }
+}

@@ -1,0 +1,355 @@
+import { Duration, Lazy } from 'cdk8s';
+import { Construct } from 'constructs';
+import { IngressAction, ResolvedIngressDestination } from './ingress-action';
+import { IIngressGateway, IIngressRoute } from './ingress-contracts';
+import { checkMatch, IngressMatch, IngressValueMatch, matchesEverything, renderMatch } from './ingress-match';
+import * as networking from '../../imports/networking.istio.io';
+import { HttpHeaderChanges, HttpRetries } from '../mesh/request-shaping';
+import { renderExportTo } from '../private/export-to';
+import { Names } from '../private/names';
+import { namespaceOf } from '../private/namespace';
+import { ObjectNames } from '../private/object-names';
+import { validateAtSynth } from '../private/synth-validation';
+import { checkDuration, checkHeaderChanges, istioDuration, renderRequestShaping } from '../render/istio/request-shaping';
+
+/**
+ * A rewrite of a forwarded request.
+ */
+export interface IngressRewrite {
+  /**
+   * Replaces the matched path prefix (or the whole path of an exact match), e.g. `/` to strip `/api`.
+   * @default - the path is kept
+   */
+  readonly path?: string;
+  /**
+   * Replaces the Host (authority) header.
+   * @default - the host is kept
+   */
+  readonly host?: string;
+}
+
+/**
+ * CORS answers of a rule, given by the gateway to browsers' preflight requests.
+ */
+export interface IngressCors {
+  /** Origins allowed to call (`IngressValueMatch.exact('https://app.example.com')`). */
+  readonly allowOrigins: IngressValueMatch[];
+  /**
+   * Methods allowed.
+   * @default - the browser's simple methods
+   */
+  readonly allowMethods?: string[];
+  /**
+   * Request headers allowed.
+   * @default - none beyond the simple ones
+   */
+  readonly allowHeaders?: string[];
+  /**
+   * Response headers the browser may read.
+   * @default - none beyond the simple ones
+   */
+  readonly exposeHeaders?: string[];
+  /**
+   * How long the browser may cache a preflight answer.
+   * @default - the browser's default
+   */
+  readonly maxAge?: Duration;
+  /**
+   * Whether the browser may send credentials (cookies).
+   * @default false
+   */
+  readonly allowCredentials?: boolean;
+}
+
+/**
+ * What a rule does and how it treats the requests it forwards.
+ */
+export interface IngressRuleOptions {
+  /** Forward, redirect or answer. */
+  readonly action: IngressAction;
+  /**
+   * Request timeout.
+   * @default - none
+   */
+  readonly timeout?: Duration;
+  /**
+   * Retries.
+   * @default - Istio's default retry policy
+   */
+  readonly retries?: HttpRetries;
+  /**
+   * Header changes on forwarded requests.
+   * @default - none
+   */
+  readonly requestHeaders?: HttpHeaderChanges;
+  /**
+   * Header changes on responses.
+   * @default - none
+   */
+  readonly responseHeaders?: HttpHeaderChanges;
+  /**
+   * Path or host rewrite of forwarded requests (not with a redirect or an answer; Istio rejects a rewrite with a
+   * redirect).
+   * @default - none
+   */
+  readonly rewrite?: IngressRewrite;
+  /**
+   * CORS policy.
+   * @default - no CORS answers
+   */
+  readonly cors?: IngressCors;
+}
+
+/**
+ * A rule of a route: requests matching any of `matches` get `action`. Rules are evaluated by ascending `priority`,
+ * the first match wins (Istio evaluates a VirtualService's HTTP routes in order); priorities are unique per route.
+ */
+export interface IngressRule extends IngressRuleOptions {
+  /** Where the rule is evaluated: lower first. */
+  readonly priority: number;
+  /** The ways a request matches the rule (any of them); each is a set of conditions that must all hold. */
+  readonly matches: IngressMatch[];
+}
+
+/**
+ * Properties of an `IngressRoute`.
+ */
+export interface IngressRouteProps {
+  /** The ingress gateway the route binds to. */
+  readonly gateway: IIngressGateway;
+  /** The hosts (Host header) the route serves; each must be served by an HTTP or HTTPS listener of the gateway. */
+  readonly hosts: string[];
+  /**
+   * The rules, in any order (they are evaluated by priority); more with `addRule`.
+   * @default - none
+   */
+  readonly rules?: IngressRule[];
+  /**
+   * What requests that match no rule get. Without one they get 404 from the gateway.
+   * @default - 404 for requests no rule matches
+   */
+  readonly defaultRule?: IngressRuleOptions;
+  /**
+   * The VirtualService's name.
+   * @default - the construct id
+   */
+  readonly name?: string;
+  /**
+   * The VirtualService's namespace.
+   * @default - the chart's namespace
+   */
+  readonly namespaceName?: string;
+}
+
+/**
+ * HTTP routing through an ingress gateway for some hosts: one VirtualService bound to the gateway (`gateways:
+ * [<namespace>/<name>]`, exported only to its own and the gateway's namespace, so sidecars never load it), with
+ * rules matched by path, headers, query parameters and method, evaluated by priority.
+ *
+ * Synth refuses what Istio would reject or silently ignore: a host no listener of the gateway serves (404 NR), a
+ * destination port the Service does not expose, weights that sum to 0, a redirect with a rewrite, two rules with
+ * one match (the second is never reached), a rule that matches everything ahead of others, and two routes of one
+ * host competing for the same requests.
+ */
+export class IngressRoute extends Construct implements IIngressRoute {
+  /** The gateway the route binds to. */
+  public readonly gateway: IIngressGateway;
+  public readonly namespaceName: string;
+  public readonly passthrough: boolean = false;
+  /** The VirtualService's name. */
+  public readonly name: string;
+
+  private readonly _hosts: string[];
+  private readonly rules: IngressRule[] = [];
+  private readonly defaultRule?: IngressRuleOptions;
+
+  public constructor(scope: Construct, id: string, props: IngressRouteProps) {
+    super(scope, id);
+    const path = this.node.path;
+    this.gateway = props.gateway;
+    this.namespaceName = namespaceOf(this, props.namespaceName, 'an ingress route');
+    this.name = props.name ?? ObjectNames.subdomain(id);
+    if (!Names.isDns1123Subdomain(this.name)) {
+      throw new Error(`${path}: name '${this.name}' is not a DNS-1123 subdomain; it names the VirtualService`);
+    }
+    this._hosts = [...props.hosts];
+    checkRouteHosts(path, this._hosts);
+    validateAtSynth(this);
+    const gatewayRef = props.gateway.routing.bindRoute(this);
+    if (props.defaultRule) {
+      checkRuleOptions(`${path} defaultRule`, props.defaultRule);
+      this.defaultRule = props.defaultRule;
+    }
+    for (const rule of props.rules ?? []) this.addRule(rule);
+    this.node.addValidation({ validate: () => this.validateRules() });
+
+    new networking.VirtualService(this, 'VirtualService', {
+      metadata: { name: this.name, namespace: this.namespaceName },
+      spec: Lazy.any({
+        produce: (): networking.VirtualServiceSpec => ({
+          hosts: [...this._hosts].sort(),
+          gateways: [gatewayRef],
+          exportTo: renderExportTo([props.gateway.namespaceName], this.namespaceName),
+          http: this.renderHttp(),
+        }),
+      }),
+    });
+  }
+
+  public get hosts(): string[] {
+    return [...this._hosts];
+  }
+
+  /** Adds a rule; its priority places it among the others, whatever the order of calls. */
+  public addRule(rule: IngressRule): void {
+    const owner = `${this.node.path} rule ${rule.priority}`;
+    if (!Number.isInteger(rule.priority) || rule.priority < 0) {
+      throw new Error(`${this.node.path}: rule priority ${rule.priority} must be a whole number of at least 0`);
+    }
+    const twin = this.rules.find(r => r.priority === rule.priority);
+    if (twin) {
+      throw new Error(`${this.node.path}: two rules have priority ${rule.priority}; priorities order the rules, so give each its own`);
+    }
+    if (rule.matches.length === 0) {
+      throw new Error(`${owner}: a rule needs at least one match; put a catch-all action in the route's defaultRule`);
+    }
+    rule.matches.forEach(match => checkMatch(owner, match));
+    checkRuleOptions(owner, rule);
+    this.rules.push(rule);
+  }
+
+  public matchKeys(): string[] {
+    const keys = this.rules.flatMap(rule => rule.matches.map(match => checkMatch(this.node.path, match)));
+    return this.defaultRule ? [...keys, 'default'] : keys;
+  }
+
+  public destinations(): ResolvedIngressDestination[] {
+    const mesh = this.gateway.mesh;
+    return this.sortedRules().flatMap(({ owner, options }) =>
+      options.action.destinations.map(d => d.resolve(owner, mesh)));
+  }
+
+  private sortedRules(): Array<{ owner: string; name: string; matches?: IngressMatch[]; options: IngressRuleOptions }> {
+    const rules = [...this.rules].sort((a, b) => a.priority - b.priority).map(rule => ({
+      owner: `${this.node.path} rule ${rule.priority}`, name: `rule-${rule.priority}`, matches: rule.matches, options: rule as IngressRuleOptions,
+    }));
+    return this.defaultRule
+      ? [...rules, { owner: `${this.node.path} defaultRule`, name: 'default', options: this.defaultRule }]
+      : rules;
+  }
+
+  /** Unreachable rules: a match given twice, or rules after one that matches everything. */
+  private validateRules(): string[] {
+    const errors: string[] = [];
+    const seen = new Map<string, number>();
+    const sorted = [...this.rules].sort((a, b) => a.priority - b.priority);
+    for (const rule of sorted) {
+      for (const match of rule.matches) {
+        const key = checkMatch(this.node.path, match);
+        const earlier = seen.get(key);
+        if (earlier !== undefined && earlier !== rule.priority) {
+          errors.push(`${this.node.path}: rule ${rule.priority} repeats a match of rule ${earlier} (${key}), which Istio `
+            + 'evaluates first, so it is never reached; drop it or give it another condition');
+        }
+        seen.set(key, earlier ?? rule.priority);
+      }
+    }
+    const everything = sorted.find(rule => rule.matches.some(matchesEverything));
+    if (everything && (everything !== sorted[sorted.length - 1] || this.defaultRule)) {
+      errors.push(`${this.node.path}: rule ${everything.priority} matches every request (path prefix '/'), so the rules after `
+        + 'it are never reached; make it the defaultRule or give it a later priority');
+    }
+    try {
+      this.destinations();
+    } catch (e) {
+      errors.push((e as Error).message);
+    }
+    if (this.rules.length === 0 && !this.defaultRule) {
+      errors.push(`${this.node.path}: the route has no rules, so it sends nothing anywhere; add a rule or a defaultRule`);
+    }
+    return errors;
+  }
+
+  private renderHttp(): networking.VirtualServiceSpecHttp[] {
+    return this.sortedRules().map(({ owner, name, matches, options }) => {
+      const action = options.action;
+      const shaping = renderRequestShaping(owner, options) ?? {};
+      const destinations = action.destinations.map(d => d.resolve(owner, this.gateway.mesh));
+      const response = options.responseHeaders;
+      return {
+        name,
+        match: matches?.map(renderMatch),
+        route: destinations.length === 0 ? undefined : destinations.map(d => ({
+          destination: { host: d.host, port: { number: d.port } },
+          weight: destinations.length > 1 ? d.weight : undefined,
+        })),
+        redirect: action.redirectTo && {
+          scheme: action.redirectTo.scheme,
+          authority: action.redirectTo.host,
+          port: action.redirectTo.port,
+          uri: action.redirectTo.path,
+          redirectCode: action.redirectTo.statusCode,
+        },
+        directResponse: action.status === undefined ? undefined : {
+          status: action.status,
+          body: action.body === undefined ? undefined : { string: action.body },
+        },
+        rewrite: options.rewrite && { uri: options.rewrite.path, authority: options.rewrite.host },
+        timeout: shaping.timeout,
+        retries: shaping.retries,
+        headers: shaping.headers || response ? {
+          request: shaping.headers?.request,
+          response: response && { set: response.set, add: response.add, remove: response.remove },
+        } : undefined,
+        corsPolicy: options.cors && {
+          allowOrigins: options.cors.allowOrigins.map(o => o.toIstio()),
+          allowMethods: options.cors.allowMethods,
+          allowHeaders: options.cors.allowHeaders,
+          exposeHeaders: options.cors.exposeHeaders,
+          maxAge: options.cors.maxAge && istioDuration(options.cors.maxAge),
+          allowCredentials: options.cors.allowCredentials,
+        },
+      };
+    });
+  }
+}
+
+/** Route hosts: DNS names, `*.domain` wildcards, or `*` when every host is meant (the seed's bookinfo route). */
+export function checkRouteHosts(owner: string, hosts: string[]): void {
+  if (hosts.length === 0) throw new Error(`${owner}: a route needs at least one host; '*' serves every host, when meant`);
+  for (const host of hosts) {
+    if (host !== '*' && Names.fqdnError(host.replace(/^\*\./, 'wildcard.')) !== undefined) {
+      throw new Error(`${owner}: route host '${host}' is not a host name (write 'bookinfo.example.com' or '*.example.com')`);
+    }
+    if (host !== host.toLowerCase()) throw new Error(`${owner}: route host '${host}' has upper-case letters; use lower case`);
+  }
+  if (new Set(hosts).size !== hosts.length) throw new Error(`${owner}: route hosts list a host twice (${hosts.join(', ')})`);
+}
+
+function checkRuleOptions(owner: string, options: IngressRuleOptions): void {
+  const action = options.action;
+  action.check(owner);
+  if (action.kind !== 'forward') {
+    const forwardOnly = (['rewrite', 'timeout', 'retries', 'requestHeaders'] as const).filter(k => options[k] !== undefined);
+    if (forwardOnly.length > 0) {
+      throw new Error(`${owner}: ${forwardOnly.join(', ')} cannot be combined with a ${action.kind === 'redirect' ? 'redirect' : 'direct response'} `
+        + `(${action.kind === 'redirect' ? 'Istio rejects a rewrite with a redirect' : 'nothing is forwarded'}); use IngressAction.forward`);
+    }
+  }
+  if (options.rewrite) {
+    const { path, host } = options.rewrite;
+    if (path === undefined && host === undefined) throw new Error(`${owner}: rewrite changes nothing; give a path or a host`);
+    if (path !== undefined && !path.startsWith('/')) throw new Error(`${owner}: rewrite path '${path}' must start with '/'`);
+    if (host !== undefined && !Names.isDns1123Subdomain(host)) throw new Error(`${owner}: rewrite host '${host}' is not a host name`);
+  }
+  if (options.responseHeaders) checkHeaderChanges(owner, 'responseHeaders', options.responseHeaders);
+  const cors = options.cors;
+  if (cors) {
+    if (cors.allowOrigins.length === 0) throw new Error(`${owner}: cors.allowOrigins [] allows no origin; list the origins allowed`);
+    cors.allowOrigins.forEach(origin => origin.check(owner, 'cors origin'));
+    checkDuration(owner, 'cors.maxAge', cors.maxAge);
+    if (cors.allowCredentials && cors.allowOrigins.some(o => o.kind === 'exact' && o.value === '*')) {
+      throw new Error(`${owner}: cors allows credentials from origin '*', which browsers refuse; list the origins`);
+    }
+  }
+}
