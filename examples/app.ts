@@ -6,10 +6,12 @@
 // - zhihu.com and www.zhihu.com over TLS passthrough by SNI, httpbin.org over HTTP, both through the gateway.
 // - The mesh locked down so only the gateway leaves the cluster; zhihu granted to one workload, httpbin to another.
 // - REGISTRY_ONLY mesh-wide, as istioctl install settings kept apart from what kubectl applies.
+// - The gateway watched: access logs of failures, a PodMonitor, recording rules and alerts, a Grafana dashboard.
 import { App, AppProps, Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import {
-  EgressGateway, EgressGrantee, EgressRoute, ExternalPort, ExternalService, IstioInstall, MeshEgressLockdown,
+  EgressGateway, EgressGatewayDashboard, EgressGatewayRules, EgressGrantee, EgressRoute, ExternalPort, ExternalService,
+  GatewayAccessLogs, GatewayPodMonitor, IstioInstall, MeshEgressLockdown,
 } from 'cdk8s-istio-gateways';
 
 /** Options of the example app; the defaults are the showcase. */
@@ -32,6 +34,13 @@ export function exampleApp(options: ExampleOptions = {}): App {
     nodeSelector: { 'node-role.example.com/egress': 'true' },
     tolerations: [{ key: 'node-role.example.com/egress', effect: kplus.TaintEffect.NO_SCHEDULE }],
   });
+
+  // "Closely monitored": failed requests (and every passed-through TLS connection, with its SNI) in the gateway's
+  // log; Prometheus (in `monitoring`, which the lockdown lets scrape the gateway) with rules and a dashboard.
+  new GatewayAccessLogs(gatewayChart, 'access-logs', { gateway, filter: '!has(response.code) || response.code >= 400' });
+  new GatewayPodMonitor(gatewayChart, 'pod-monitor', { gateway });
+  const rules = new EgressGatewayRules(gatewayChart, 'rules', { gateway });
+  new EgressGatewayDashboard(gatewayChart, 'dashboard', { rules, namespaceName: 'monitoring' });
 
   // The allow-list and its routes, owned by the platform team.
   const egress = new Chart(app, 'egress', { namespace: 'egress-config' });
