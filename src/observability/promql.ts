@@ -5,6 +5,9 @@ import { IGateway } from '../gateway/gateway-contracts';
  * PromQL text shared by the gateway's rules and its dashboard, so both select the gateway the same way. Internal.
  */
 export class PromQl {
+  /** The labels every gateway-level series keeps, so the series of two gateways never merge. */
+  public static readonly GATEWAY_LABELS = ['source_workload_namespace', 'source_workload'];
+
   /** A label matcher list, `{a="b",c=~"d"}`, in the order given. */
   public static selector(...matchers: string[]): string {
     return `{${matchers.join(',')}}`;
@@ -28,9 +31,6 @@ export class PromQl {
   public static gateway(gateway: IGateway): string[] {
     return [PromQl.eq('source_workload_namespace', gateway.namespaceName), PromQl.eq('source_workload', gateway.name)];
   }
-
-  /** The labels every gateway-level series keeps, so the series of two gateways never merge. */
-  public static readonly GATEWAY_LABELS = ['source_workload_namespace', 'source_workload'];
 
   /** A Prometheus duration (`10m`, `90s`, `1500ms`) in the largest unit that divides it. */
   public static duration(duration: Duration): string {
