@@ -101,21 +101,20 @@ export class IngressDestination {
   }
 
   /**
-   * A service of the mesh by name: `<service>.<namespace>` or its cluster FQDN
-   * (`<service>.<namespace>.svc.<cluster domain>`). Its pods are not known here, so the gateway may reach every pod
-   * of that namespace; prefer `service` for a Service of this app.
+   * A service of the mesh by its cluster FQDN, `<service>.<namespace>.svc.<cluster domain>` (the full name, because
+   * `<service>.<namespace>` reads like an external host). Its pods are not known here, so the gateway may reach
+   * every pod of that namespace; prefer `service` for a Service of this app.
    */
   public static host(host: string, port: number, options: IngressHostDestinationOptions = {}): IngressDestination {
     return new IngressDestination(options.weight, (owner, mesh) => {
       if (!Names.isPortNumber(port)) throw new Error(`${owner}: destination port ${port} is not a port number (1-65535)`);
       const suffix = `.svc.${mesh.clusterDomain}`;
-      const name = host.endsWith(suffix) ? host.slice(0, -suffix.length) : host;
-      const labels = name.split('.');
+      const labels = host.endsWith(suffix) ? host.slice(0, -suffix.length).split('.') : [];
       if (labels.length !== 2 || !labels.every(l => Names.isDns1123Label(l))) {
-        throw new Error(`${owner}: destination host '${host}' is not a service of the mesh; write '<service>.<namespace>' or `
+        throw new Error(`${owner}: destination host '${host}' is not a service of the mesh; write its cluster name, `
           + `'<service>.<namespace>${suffix}'. An ingress gateway only reaches the mesh (route external hosts through an egress gateway)`);
       }
-      return { host: mesh.serviceHost(labels[0], labels[1]), port, weight: options.weight, pods: { namespaceName: labels[1] } };
+      return { host, port, weight: options.weight, pods: { namespaceName: labels[1] } };
     });
   }
 
@@ -237,7 +236,7 @@ export class IngressAction {
       if (r.statusCode !== undefined && ![301, 302, 303, 307, 308].includes(r.statusCode)) {
         throw new Error(`${owner}: redirect statusCode ${r.statusCode} is not a redirect status (301, 302, 303, 307 or 308)`);
       }
-      if (Object.values(r).every(v => v === undefined)) {
+      if ([r.scheme, r.host, r.port, r.path].every(v => v === undefined)) {
         throw new Error(`${owner}: a redirect that changes nothing would send clients back to the same URL forever; `
           + 'set the scheme, host, port or path to redirect to');
       }

@@ -1,7 +1,8 @@
 import { Lazy } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { checkAccessRule, checkJwtRule, IngressAccessRule, IngressJwtRule } from './ingress-access';
+import { checkAccessRule, checkJwtRule } from './access-checks';
+import { IngressAccessRule, IngressJwtRule } from './ingress-access';
 import { IIngressGatewayRouting, IIngressRoute } from './ingress-contracts';
 import { IngressGatewayOptions } from './ingress-gateway-options';
 import { IngressListener, IngressProtocol } from './ingress-listener';
@@ -98,6 +99,12 @@ export class IngressGatewayEdge implements IIngressGatewayRouting {
   public addListener(listener: IngressListener): void {
     const path = this.gateway.node.path;
     listener.check(path);
+    const other = this.boundListeners.find(l => l.port === listener.port && (l.protocol === IngressProtocol.HTTP) !== (listener.protocol === IngressProtocol.HTTP));
+    if (other) {
+      // pilot/pkg/model/gateway.go: a plaintext server and a TLS server on one port cannot share its listener.
+      throw new Error(`${path}: port ${listener.port} would have both plain HTTP and TLS listeners (${other.hosts.join(', ')} and `
+        + `${listener.hosts.join(', ')}); istiod keeps one kind per port, so put HTTPS or passthrough on another port (443)`);
+    }
     this.capabilities.exposePort(listener, path);
     if (listener.tls) this.capabilities.readCredentials();
     this.boundListeners.push(listener);
@@ -207,12 +214,6 @@ export class IngressGatewayEdge implements IIngressGatewayRouting {
     const byPort = new Map<number, IngressListener[]>();
     for (const listener of this.boundListeners) byPort.set(listener.port, [...byPort.get(listener.port) ?? [], listener]);
     for (const [port, listeners] of byPort) {
-      const plain = listeners.filter(l => l.protocol === IngressProtocol.HTTP);
-      if (plain.length > 0 && plain.length < listeners.length) {
-        // pilot/pkg/model/gateway.go: a plaintext server and a TLS server on one port cannot share its listener.
-        errors.push(`${path}: port ${port} has both plain HTTP and TLS listeners; istiod keeps one kind per port, so put `
-          + 'HTTPS or passthrough on another port (443)');
-      }
       const seen = new Map<string, IngressListener>();
       for (const listener of listeners) {
         for (const host of listener.hosts) {
