@@ -29,7 +29,10 @@ const K8S_DEFINITIONS = path.join(SHARED, 'kubernetes-v1.28.0', '_definitions.js
 /** The API groups whose kinds the library emits (and so validates). */
 const ISTIO_GROUPS = ['networking.istio.io', 'security.istio.io', 'telemetry.istio.io'];
 
-/** The prometheus-operator kinds the observability constructs emit (PodMonitor, PrometheusRule), and ServiceMonitor. */
+/**
+ * The prometheus-operator CRDs the validator learns: the kinds the observability constructs emit (PodMonitor,
+ * PrometheusRule), and ServiceMonitor, which users write next to them.
+ */
 const PROMETHEUS_OPERATOR_FILES = [
   'monitoring.coreos.com_podmonitors.yaml',
   'monitoring.coreos.com_prometheusrules.yaml',
@@ -39,7 +42,7 @@ const PROMETHEUS_OPERATOR_FILES = [
 /** The kinds that get typed classes: what the constructs actually emit. */
 const TYPED_KINDS = [
   'ServiceEntry', 'Gateway', 'VirtualService', 'DestinationRule', 'Sidecar', 'AuthorizationPolicy', 'PeerAuthentication',
-  'RequestAuthentication', 'Telemetry', 'PodMonitor', 'PrometheusRule', 'ServiceMonitor',
+  'RequestAuthentication', 'Telemetry', 'PodMonitor', 'PrometheusRule',
 ];
 
 /** Kubernetes kinds we emit, by their definition name in the OpenAPI document. */

@@ -75,8 +75,10 @@ export interface EgressGatewayRulesProps {
  * gateway, in its namespace.
  *
  * The rules read Istio's standard metrics as they appear at the gateway's outbound hop: the gateway reports as
- * `reporter="source"` with itself as `source_workload` (gateways report no `reporter="destination"` side), and
- * `destination_service` is the external host (the ServiceEntry host the route chose). HTTP traffic has
+ * `reporter="source"` with itself as `source_workload` (istio.io "Istio Standard Metrics": `source` "if report is
+ * from a client Istio proxy or a gateway"; only waypoints report as `waypoint`, istio/istio
+ * `pilot/pkg/model/telemetry.go`), and `destination_service` is the external host (the ServiceEntry host the route
+ * chose). HTTP traffic has
  * `istio_requests_total` with `response_code`; passed-through TLS only has `istio_tcp_*`, by host. The recording rules
  * are `EgressRecordingRule`; the alerts:
  *
