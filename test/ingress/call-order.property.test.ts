@@ -1,0 +1,112 @@
+import { App, Chart, Testing } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-28';
+import * as fc from 'fast-check';
+import {
+  IIngressGateway, IngressAction, IngressDestination, IngressGateway, IngressListener, IngressPath, IngressRoute, IngressTls,
+  ManifestValidator,
+} from '../../src';
+
+// The order of calls never matters at the edge either: an app is built from the same constructs, and then its
+// addListener/addRule/allowRequests/requireJwt calls (and Service port bindings) are made in random orders. Every
+// synthesis must emit the same objects, byte for byte, and what they emit draws no validator finding.
+
+interface HostPlan {
+  readonly https: boolean;
+  /** Rule paths, by priority; each rule forwards to one of the services. */
+  readonly rules: Array<{ readonly priority: number; readonly service: number }>;
+  readonly catchAll: boolean;
+}
+
+interface EdgePlan {
+  readonly deployedGateway: boolean;
+  readonly hosts: HostPlan[];
+  readonly accessRules: number;
+  readonly jwt: boolean;
+  /** Services whose port is bound after the routes are made. */
+  readonly lateBinding: boolean;
+}
+
+const SERVICES = 3;
+
+const hostPlan = fc.record({
+  https: fc.boolean(),
+  rules: fc.uniqueArray(fc.integer({ min: 0, max: 50 }), { minLength: 1, maxLength: 4 })
+    .chain(priorities => fc.tuple(...priorities.map(p => fc.record({ priority: fc.constant(p), service: fc.integer({ min: 0, max: SERVICES - 1 }) })))),
+  catchAll: fc.boolean(),
+});
+
+const edgePlan: fc.Arbitrary<EdgePlan> = fc.record({
+  deployedGateway: fc.boolean(),
+  hosts: fc.array(hostPlan, { minLength: 1, maxLength: 3 }),
+  accessRules: fc.integer({ min: 0, max: 2 }),
+  jwt: fc.boolean(),
+  lateBinding: fc.boolean(),
+});
+
+function build(plan: EdgePlan, order: number[]): App {
+  const app = Testing.app();
+  const edge = new Chart(app, 'edge', { namespace: 'istio-ingress' });
+  const gateway: IIngressGateway = plan.deployedGateway ? new IngressGateway(edge, 'gateway') : IngressGateway.fromExisting(edge, 'gateway');
+  const apps = new Chart(app, 'apps', { namespace: 'apps' });
+  const calls: Array<() => void> = [];
+  const services = Array.from({ length: SERVICES }, (_, i) => {
+    const pods = new kplus.Deployment(apps, `pods${i}`, { containers: [{ image: `example/s${i}:1.0`, securityContext: { user: 1000 } }] });
+    const service = new kplus.Service(apps, `s${i}`, { metadata: { name: `s${i}` }, selector: pods, ports: plan.lateBinding ? [] : [{ port: 8000 + i }] });
+    if (plan.lateBinding) calls.push(() => service.bind(8000 + i, { targetPort: 9000 + i }));
+    return service;
+  });
+  plan.hosts.forEach((h, i) => {
+    const host = `h${i}.example.com`;
+    calls.push(() => gateway.addListener(h.https
+      ? IngressListener.https({ hosts: [host], tls: IngressTls.simple(`h${i}-credential`) })
+      : IngressListener.http({ hosts: [host] })));
+    const route = new IngressRoute(apps, `route${i}`, {
+      gateway,
+      hosts: [host],
+      defaultRule: h.catchAll ? { action: IngressAction.forward(IngressDestination.service(services[0], { port: 8000 })) } : undefined,
+    });
+    for (const r of h.rules) {
+      calls.push(() => route.addRule({
+        priority: r.priority,
+        matches: [{ path: IngressPath.prefix(`/p${r.priority}/`) }],
+        action: IngressAction.forward(IngressDestination.service(services[r.service], { port: 8000 + r.service })),
+      }));
+    }
+  });
+  for (let i = 0; i < plan.accessRules; i++) calls.push(() => gateway.allowRequests({ paths: [`/p${i}/*`], methods: ['GET'] }));
+  if (plan.jwt) calls.push(() => gateway.requireJwt({ issuer: 'issuer.example.com', jwksUri: 'https://issuer.example.com/jwks.json' }));
+  expect(order.length).toEqual(calls.length);
+  order.forEach(i => calls[i]());
+  return app;
+}
+
+function callCount(plan: EdgePlan): number {
+  return (plan.lateBinding ? SERVICES : 0) + plan.hosts.reduce((n, h) => n + 1 + h.rules.length, 0) + plan.accessRules + (plan.jwt ? 1 : 0);
+}
+
+function objects(app: App): Map<string, string> {
+  const byId = new Map<string, string>();
+  for (const chart of app.charts) {
+    for (const m of Testing.synth(chart)) byId.set(`${m.kind} ${m.metadata.namespace}/${m.metadata.name}`, JSON.stringify(m));
+  }
+  return byId;
+}
+
+const permutationOf = (n: number) => fc.shuffledSubarray(Array.from({ length: n }, (_, i) => i), { minLength: n, maxLength: n });
+
+describe('The order of calls never matters at the edge |', () => {
+  test('random ingress apps synthesize to the same objects whatever order their add* calls come in', () => {
+    fc.assert(fc.property(
+      edgePlan.chain(plan => fc.tuple(fc.constant(plan), fc.array(permutationOf(callCount(plan)), { minLength: 3, maxLength: 3 }))),
+      ([plan, orders]) => {
+        const inOrder = build(plan, Array.from({ length: callCount(plan) }, (_, i) => i));
+        const reference = objects(inOrder);
+        for (const order of orders) {
+          expect(objects(build(plan, order))).toEqual(reference);
+        }
+        const manifests = inOrder.charts.flatMap(chart => Testing.synth(chart));
+        expect(ManifestValidator.validateManifests(manifests, { failOnWarnings: true })).toEqual([]);
+      },
+    ), { numRuns: 30 });
+  });
+});
