@@ -171,6 +171,12 @@ export interface EgressInventoryDocument {
   readonly version: number;
   /** Namespaces locked down: a REGISTRY_ONLY Sidecar and a NetworkPolicy denying all egress but what it lists. */
   readonly lockedNamespaces: string[];
+  /**
+   * Namespaces whose pods a NetworkPolicy keeps inside the cluster (no address block, no open rule): the locked ones,
+   * and a locked-down gateway's own namespace, whose other pods reach only DNS and istiod. Pods another policy
+   * opens (the gateway's) are the exception.
+   */
+  readonly egressDeniedNamespaces: string[];
   /** The egress gateways that route at least one host, sorted by namespace and name. */
   readonly gateways: EgressInventoryGateway[];
   /** Every external host of every ServiceEntry, sorted by host and namespace. */

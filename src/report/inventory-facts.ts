@@ -58,6 +58,7 @@ export interface GatewayFact extends Omit<EgressInventoryGateway, 'clients'> {
 
 export interface InventoryFacts {
   readonly lockedNamespaces: string[];
+  readonly egressDeniedNamespaces: string[];
   readonly gateways: GatewayFact[];
   readonly services: ServiceFact[];
   readonly legs: LegFact[];
@@ -93,6 +94,7 @@ export function assembleInventory(facts: InventoryFacts): EgressInventoryDocumen
     kind: INVENTORY_KIND,
     version: INVENTORY_VERSION,
     lockedNamespaces: [...new Set(facts.lockedNamespaces)].sort(),
+    egressDeniedNamespaces: [...new Set(facts.egressDeniedNamespaces)].sort(),
     gateways,
     hosts: sortBy(hosts, h => `${h.host}\u0000${h.namespaceName}\u0000${h.serviceEntry}`),
   };

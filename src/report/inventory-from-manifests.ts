@@ -84,6 +84,7 @@ class ManifestReader {
     const gateways = this.gatewayFacts(legs);
     return {
       lockedNamespaces: this.lockedNamespaces(),
+      egressDeniedNamespaces: this.egressDeniedNamespaces(),
       gateways,
       services,
       legs,
@@ -282,18 +283,23 @@ class ManifestReader {
     return grants;
   }
 
-  /** A REGISTRY_ONLY Sidecar for the whole namespace, and egress NetworkPolicies that never open an address block. */
+  /** A REGISTRY_ONLY Sidecar for the whole namespace, and egress NetworkPolicies none of which opens the way out. */
   private lockedNamespaces(): string[] {
     const registryOnly = this.of('Sidecar', 'networking.istio.io').filter(({ object }) => !object.spec?.workloadSelector
       && object.spec?.outboundTrafficPolicy?.mode === 'REGISTRY_ONLY').map(({ object }) => namespaceOf(object));
-    const policies = this.of('NetworkPolicy', 'networking.k8s.io').map(({ object }) => object);
-    return [...new Set(registryOnly)].filter(namespace => {
-      const here = policies.filter(p => namespaceOf(p) === namespace);
-      const isolating = here.some(p => isEmptySelector(p.spec?.podSelector) && (p.spec?.policyTypes ?? []).includes('Egress'));
-      const opening = here.some(p => (p.spec?.egress ?? []).some((rule: any) => (rule.to ?? []).length === 0
-        || rule.to.some((peer: any) => peer.ipBlock)));
-      return isolating && !opening;
-    });
+    const denied = new Set(this.egressDeniedNamespaces());
+    const opened = new Set(this.networkPolicies().filter(opensTheWayOut).map(namespaceOf));
+    return [...new Set(registryOnly)].filter(namespace => denied.has(namespace) && !opened.has(namespace));
+  }
+
+  /** Namespaces where a NetworkPolicy isolates every pod's egress and itself opens no way out. */
+  private egressDeniedNamespaces(): string[] {
+    return [...new Set(this.networkPolicies().filter(p => isEmptySelector(p.spec?.podSelector)
+      && (p.spec?.policyTypes ?? []).includes('Egress') && !opensTheWayOut(p)).map(namespaceOf))];
+  }
+
+  private networkPolicies(): any[] {
+    return this.of('NetworkPolicy', 'networking.k8s.io').map(({ object }) => object);
   }
 }
 
@@ -337,6 +343,11 @@ function qualify(gateway: string, namespace: string): string {
 function parseRef(ref: string): EgressInventoryGatewayRef {
   const [namespaceName, name] = ref.split('/');
   return { namespaceName, name };
+}
+
+/** A rule to an address block, or to every destination. */
+function opensTheWayOut(policy: any): boolean {
+  return (policy.spec?.egress ?? []).some((rule: any) => (rule.to ?? []).length === 0 || rule.to.some((peer: any) => peer.ipBlock));
 }
 
 function isEmptySelector(selector: any): boolean {

@@ -16,6 +16,7 @@ export function factsFromTree(scope: IConstruct): InventoryFacts {
   const services = constructs.filter((c): c is ExternalService => c instanceof ExternalService);
   return {
     lockedNamespaces: gateways.flatMap(g => g.routing.lockdown?.namespaces ?? []),
+    egressDeniedNamespaces: gateways.flatMap(egressDenied),
     gateways: gateways.map(gatewayFact),
     services: services.map(serviceFact),
     legs: gateways.flatMap(legFacts),
@@ -30,6 +31,17 @@ export function factsFromTree(scope: IConstruct): InventoryFacts {
 function isEgressGateway(c: IConstruct): c is IEgressGateway {
   const candidate = c as Partial<IEgressGateway>;
   return typeof candidate.targetPortOf === 'function' && Array.isArray(candidate.routing?.routes) && Array.isArray(candidate.routing?.grants);
+}
+
+/**
+ * A lockdown's namespaces, and its gateway's own namespace when it default-denies the other pods there (not where
+ * istiod or the DNS runs). The lockdown keeps that decision private, so it is read from the policy it then makes
+ * (construct id `GatewayNamespacePolicy`, which is API).
+ */
+function egressDenied(gateway: IEgressGateway): string[] {
+  const lockdown = gateway.routing.lockdown;
+  if (!lockdown) return [];
+  return [...lockdown.namespaces, ...lockdown.node.tryFindChild('GatewayNamespacePolicy') ? [gateway.namespaceName] : []];
 }
 
 function refOf(gateway: IEgressGateway) {

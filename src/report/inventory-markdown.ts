@@ -18,7 +18,7 @@ const TLS_TEXT: Record<EgressInventoryTls, string> = {
 
 /** The Markdown page: `egress-inventory.md`. */
 export function renderMarkdown(doc: EgressInventoryDocument): string {
-  const locked = new Set(doc.lockedNamespaces);
+  const denied = new Set(doc.egressDeniedNamespaces);
   const ports = doc.hosts.flatMap(host => host.ports.map(port => ({ host, port })));
   const routed = ports.filter(p => p.port.gateway).length;
   const out: string[] = [
@@ -28,7 +28,8 @@ export function renderMarkdown(doc: EgressInventoryDocument): string {
     '',
     `${count(doc.hosts.length, 'host')}, ${count(ports.length, 'port')}: ${routed} through an egress gateway, `
       + `${ports.length - routed} direct from sidecars. Locked namespaces (REGISTRY_ONLY Sidecar, default-deny egress `
-      + `NetworkPolicy): ${list(doc.lockedNamespaces)}.`,
+      + `NetworkPolicy): ${list(doc.lockedNamespaces)}; egress denied by NetworkPolicy (but for pods another policy opens, `
+      + `such as a gateway's): ${list(doc.egressDeniedNamespaces)}.`,
     '',
     '## Hosts',
     '',
@@ -39,7 +40,7 @@ export function renderMarkdown(doc: EgressInventoryDocument): string {
       `${code(`${host.namespaceName}/${host.serviceEntry}`)} (${host.resolution})`,
       portText(port),
       TLS_TEXT[port.tls],
-      wayOut(host, port, locked),
+      wayOut(host, port, denied),
       port.gateway ? host.grants.map(grantText).join('<br>') || 'nobody' : 'not checked by identity',
       (port.declaredBy ?? []).map(code).join('<br>') || '—',
     ])),
@@ -81,16 +82,17 @@ function portText(port: EgressInventoryPort): string {
   return `${port.number}/${port.protocol}${dialled === String(port.number) ? '' : ` → ${dialled}`}`;
 }
 
-function wayOut(host: EgressInventoryHost, port: EgressInventoryPort, locked: Set<string>): string {
+/** Through which gateway, or from the sidecars of which namespaces: those that see the host and may leave. */
+function wayOut(host: EgressInventoryHost, port: EgressInventoryPort, denied: Set<string>): string {
   if (port.gateway) {
     return `gateway ${code(refKey(port.gateway))} on ${port.gatewayPort} (hop ${port.hopTls === 'ISTIO_MUTUAL' ? 'Istio mutual TLS' : 'plain'})`;
   }
-  if (host.visibleTo.includes('*')) return 'direct, from sidecars in any unlocked namespace';
-  const open = host.visibleTo.filter(ns => !locked.has(ns));
-  const closed = host.visibleTo.filter(ns => locked.has(ns));
+  if (host.visibleTo.includes('*')) return 'direct, from sidecars in any namespace whose egress is not denied';
+  const open = host.visibleTo.filter(ns => !denied.has(ns));
+  const closed = host.visibleTo.filter(ns => denied.has(ns));
   return [
     open.length > 0 ? `direct, from sidecars in ${list(open)}` : 'direct, from no namespace',
-    ...closed.length > 0 ? [`(stopped by the lockdown in ${list(closed)})`] : [],
+    ...closed.length > 0 ? [`(stopped by NetworkPolicy in ${list(closed)})`] : [],
   ].join(' ');
 }
 

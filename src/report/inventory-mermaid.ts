@@ -3,7 +3,7 @@ import { refKey } from './inventory-facts';
 import { GatewayHopTls } from '../egress/egress-tls';
 
 // Internal: the inventory as a Mermaid flowchart, workload → sidecar → egress gateway → host, and the dotted
-// direct paths from the sidecars of unlocked namespaces that see a host no gateway routes. Node ids are numbered
+// direct paths from the sidecars of namespaces that see a host no gateway routes and whose egress is not denied. Node ids are numbered
 // in the document's (sorted) order, so the text is as deterministic as the document.
 
 /** The flowchart, `flowchart LR`, one statement a line. */
@@ -11,6 +11,7 @@ export function renderMermaid(doc: EgressInventoryDocument): string {
   const lines = ['flowchart LR'];
   const ids = new Ids();
   const locked = new Set(doc.lockedNamespaces);
+  const denied = new Set(doc.egressDeniedNamespaces);
 
   // The granted identities, each with its own sidecar, grouped by namespace.
   const identities = new Map<string, { namespaceName: string; label: string }>();
@@ -69,9 +70,9 @@ export function renderMermaid(doc: EgressInventoryDocument): string {
     }
     if (direct.length === 0) continue;
     const everywhere = host.visibleTo.includes('*');
-    // Locked namespaces see the host but their NetworkPolicy stops the connection: only the others leave directly.
-    for (const namespace of everywhere ? ['*'] : host.visibleTo.filter(ns => !locked.has(ns))) {
-      const label = namespace === '*' ? 'sidecars in any unlocked namespace' : `sidecars in ${namespace}`;
+    // Where a NetworkPolicy denies egress the sidecars see the host but cannot connect: only the others leave directly.
+    for (const namespace of everywhere ? ['*'] : host.visibleTo.filter(ns => !denied.has(ns))) {
+      const label = namespace === '*' ? 'sidecars in any namespace whose egress is not denied' : `sidecars in ${namespace}`;
       const node = ids.of(`direct:${namespace}`, 'd');
       if (ids.isNew(node)) lines.push(`  ${node}([${text(label)}])`);
       lines.push(`  ${node} -.->|${text(`${direct.join(', ')} direct`)}| ${ids.of(hostKey(host), 'h')}`);

@@ -219,7 +219,7 @@ describe('EgressInventory | TLS and ways out', () => {
     expect([db.resolution, db.visibleTo, db.serviceEntry]).toEqual(['DNS', ['billing', 'egress-config', 'shop'], expect.stringMatching(/^egress-db-/)]);
     expect(db.ports).toEqual([{ number: 5432, protocol: 'TCP', tls: EgressInventoryTls.NONE, dialledPorts: [5432, 6432], declaredBy: ['egress/db'] }]);
     expect(doc.gateways).toEqual([]);
-    expect(doc.lockedNamespaces).toEqual(['shop']);
+    expect([doc.lockedNamespaces, doc.egressDeniedNamespaces]).toEqual([['shop'], ['istio-egress', 'shop']]);
   });
 
   test('a plain-text hop: the gateway route, with hopTls PLAINTEXT', () => {
@@ -240,7 +240,8 @@ describe('EgressInventory | TLS and ways out', () => {
       const blog = new Chart(app, 'blog', { namespace: 'blog' });
       new EgressRoute(egress, 'wiki-route', { gateway: installed, service }).grantEgress(EgressGrantee.workload(workloadOf(blog, 'reader')));
     });
-    expect(doc.lockedNamespaces).toEqual(['blog', 'shop']);
+    // The installed gateway lives with istiod, whose namespace the lockdown never default-denies.
+    expect([doc.lockedNamespaces, doc.egressDeniedNamespaces]).toEqual([['blog', 'shop'], ['blog', 'istio-egress', 'shop']]);
     expect(doc.gateways.map(g => [g.namespaceName, g.name, g.podLabels, g.clients.map(c => c.ports)]))
       .toEqual([['istio-system', 'egress-b', { istio: 'egress-b' }, [[8443]]]]);
     expect(hostOf(doc, '*.wikipedia.org').ports.map(p => [p.gatewayPort, p.tls])).toEqual([[443, EgressInventoryTls.APPLICATION]]);
