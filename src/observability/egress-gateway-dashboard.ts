@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import { EgressGatewayRules } from './egress-gateway-rules';
 import { EgressRecordingRule } from './egress-recording-rule';
 import { PromQl } from './promql';
-import { checkDnsSubdomain, checkLabelKey, checkLabelValue } from '../private/kubernetes-names';
+import { checkDns1123Label, checkLabelKey, checkLabelValue } from '../private/kubernetes-names';
 import { namespaceOf } from '../private/namespace';
 import { ObjectNames } from '../private/object-names';
 import { validateAtSynth } from '../private/synth-validation';
@@ -57,7 +57,7 @@ export class EgressGatewayDashboard extends Construct {
     const path = this.node.path;
     this.rules = props.rules;
     const namespaceName = namespaceOf(this, props.namespaceName, 'an egress gateway dashboard');
-    checkDnsSubdomain(path, 'namespaceName', namespaceName);
+    checkDns1123Label(path, 'namespaceName', namespaceName);
     const labelKey = props.labelKey ?? 'grafana_dashboard';
     const labelValue = props.labelValue ?? '1';
     checkLabelKey(path, 'dashboard label', labelKey);

@@ -76,7 +76,7 @@ describe('EgressGatewayDashboard |', () => {
   test.each([
     [{ labelKey: 'bad key' }, /monitoring\/dashboard: dashboard label key 'bad key' is not a valid Kubernetes label key/],
     [{ labelValue: '-1' }, /monitoring\/dashboard: dashboard label 'grafana_dashboard' value '-1' is not a valid Kubernetes label value/],
-    [{ namespaceName: 'Monitoring' }, /monitoring\/dashboard: namespaceName 'Monitoring' must be a DNS-1123 subdomain/],
+    [{ namespaceName: 'Monitoring' }, /monitoring\/dashboard: namespaceName 'Monitoring' must be a DNS-1123 label/],
   ])('fails when given %o', (props, message) => {
     const { gatewayChart, gateway, app } = egressApp();
     const rules = new EgressGatewayRules(gatewayChart, 'rules', { gateway });

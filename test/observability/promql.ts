@@ -81,3 +81,56 @@ function hasAncestor(node: SyntaxNode, name: string): boolean {
   for (let p = node.parent; p; p = p.parent) if (p.name === name) return true;
   return false;
 }
+
+/** A rule as a PrometheusRule lists it. */
+export interface RuleText {
+  readonly record?: string;
+  readonly alert?: string;
+  readonly expr: string;
+  readonly annotations?: { [key: string]: string };
+}
+
+/**
+ * What is wrong with a list of rules, in order, as sentences (none: empty): expressions that do not parse, metrics
+ * that are neither Istio's, kube-state-metrics' nor a rule recorded earlier in the list, labels such a metric does not
+ * have (`response_code` on a TCP metric included), `by`/`on` labels no selector of the expression provides, and
+ * `$labels.x` in an alert's annotations that its expression does not keep.
+ */
+export function labelProblems(rules: RuleText[]): string[] {
+  const problems: string[] = [];
+  const recorded = new Map<string, Set<string>>();
+  for (const rule of rules) {
+    const name = rule.record ?? rule.alert;
+    const parsed = parsePromQl(rule.expr);
+    if (parsed.errors.length > 0) problems.push(`${name}: does not parse (at ${parsed.errors.join(', ')})`);
+    const available = new Set<string>();
+    for (const { dst, src } of parsed.labelReplaces) {
+      if (!ISTIO_LABELS.has(src)) problems.push(`${name}: label_replace reads '${src}', not an Istio label`);
+      available.add(dst);
+    }
+    for (const selector of parsed.selectors) {
+      const own = recorded.get(selector.metric) ?? KUBE_STATE_METRICS[selector.metric] ?? istioLabelsOf(selector.metric);
+      if (!own) {
+        problems.push(`${name}: unknown metric '${selector.metric}'`);
+        continue;
+      }
+      own.forEach(l => available.add(l));
+      for (const label of selector.labels.filter(l => !own.has(l))) problems.push(`${name}: ${selector.metric} has no label '${label}'`);
+    }
+    for (const label of parsed.groupingLabels.filter(l => !available.has(l))) problems.push(`${name}: groups by '${label}', which no selector has`);
+    if (rule.alert) {
+      const kept = new Set(parsed.outputLabels.length > 0 ? parsed.outputLabels : available);
+      for (const [, label] of JSON.stringify(rule.annotations ?? {}).matchAll(/\$labels\.([a-z_]+)/g)) {
+        if (!kept.has(label)) problems.push(`${name}: its annotations use $labels.${label}, which the expression does not keep`);
+      }
+    }
+    if (rule.record) recorded.set(rule.record, new Set(parsed.outputLabels));
+  }
+  return problems;
+}
+
+function istioLabelsOf(metric: string): Set<string> | undefined {
+  if (ISTIO_HTTP_METRICS.has(metric)) return ISTIO_LABELS;
+  if (ISTIO_TCP_METRICS.has(metric)) return new Set([...ISTIO_LABELS].filter(l => !HTTP_ONLY_LABELS.has(l)));
+  return undefined;
+}
