@@ -7,11 +7,13 @@
 // - The mesh locked down so only the gateway leaves the cluster; zhihu granted to one workload, httpbin to another.
 // - REGISTRY_ONLY mesh-wide, as istioctl install settings kept apart from what kubectl applies.
 // - The gateway watched: access logs of failures, a PodMonitor, recording rules and alerts, a Grafana dashboard.
+// - Seed 004's way in: an ingress gateway serving bookinfo's /productpage on port 80, confined to the mesh.
 import { App, AppProps, Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import {
   EgressGateway, EgressGatewayDashboard, EgressGatewayRules, EgressGrantee, EgressRoute, ExternalPort, ExternalService,
-  GatewayAccessLogs, GatewayPodMonitor, IstioInstall, MeshEgressLockdown,
+  GatewayAccessLogs, GatewayPodMonitor, IngressAction, IngressDestination, IngressGateway, IngressListener, IngressPath,
+  IngressRoute, IstioInstall, MeshEgressLockdown,
 } from 'cdk8s-istio-gateways';
 
 /** Options of the example app; the defaults are the showcase. */
@@ -67,6 +69,30 @@ export function exampleApp(options: ExampleOptions = {}): App {
 
   zhihuRoute.grantEgress(EgressGrantee.workload(productpage));
   httpbinRoute.grantEgress(EgressGrantee.workload(reviews));
+
+  // Seed 004's ingress: the gateway its Helm release deploys (istio-ingressgateway in istio-ingress, selected by
+  // `istio: ingressgateway`), every host on port 80, /productpage to productpage:9080. Its pods may reach
+  // productpage, DNS and istiod, and nothing outside the cluster.
+  const ingressChart = new Chart(app, 'ingress-gateway', { namespace: 'istio-ingress' });
+  const ingress = new IngressGateway(ingressChart, 'gateway', {
+    listeners: [IngressListener.http({ hosts: ['*'] })],
+    metricsNamespaces: ['monitoring'],
+  });
+  new GatewayAccessLogs(ingressChart, 'access-logs', { gateway: ingress, filter: 'response.code >= 400' });
+  const productpageService = new kplus.Service(bookinfo, 'productpage-service', {
+    metadata: { name: 'productpage' },
+    selector: productpage,
+    ports: [{ port: 9080, name: 'http' }],
+  });
+  new IngressRoute(bookinfo, 'bookinfo', {
+    gateway: ingress,
+    hosts: ['*'],
+    rules: [{
+      priority: 1,
+      matches: [{ path: IngressPath.prefix('/productpage') }],
+      action: IngressAction.forward(IngressDestination.service(productpageService)),
+    }],
+  });
   return app;
 }
 
