@@ -132,5 +132,9 @@ function withoutDeclaredBy(doc: EgressInventoryDocument): EgressInventoryDocumen
       ports: host.ports.map(({ declaredBy: _port, ...port }) => port),
       grants: host.grants.map(({ declaredBy: _grant, ...grant }) => grant),
     })),
+    kubernetesServices: doc.kubernetesServices.map(({ declaredBy: _service, ...service }) => ({
+      ...service,
+      ports: service.ports.map(({ declaredBy: _port, ...port }) => port),
+    })),
   };
 }

@@ -162,6 +162,34 @@ export interface EgressInventoryHost {
 }
 
 /**
+ * A Kubernetes Service that stands for an external target (an ExternalName Service, or one without a selector whose
+ * EndpointSlice lists addresses): sidecars reach it directly, never through a gateway.
+ */
+export interface EgressInventoryKubernetesService {
+  /** The Service's namespace. */
+  readonly namespaceName: string;
+  /** The Service's name. */
+  readonly name: string;
+  /**
+   * The external host the Service's DNS name is an alias of.
+   * @default - none: the Service's endpoints are addresses
+   */
+  readonly externalName?: string;
+  /**
+   * The addresses of the Service's EndpointSlices, sorted.
+   * @default - none: the Service is an ExternalName
+   */
+  readonly addresses?: string[];
+  /** The Service's ports, sorted by number; the protocol is the one Istio reads from the port name. */
+  readonly ports: EgressInventoryPort[];
+  /**
+   * The construct path of the KubernetesExternalService that declares it. Only an inventory of a construct tree has it.
+   * @default - unknown (an inventory read from manifests)
+   */
+  readonly declaredBy?: string[];
+}
+
+/**
  * The egress allow-list of an app or of a set of manifests: `egress-inventory.json`.
  */
 export interface EgressInventoryDocument {
@@ -181,4 +209,6 @@ export interface EgressInventoryDocument {
   readonly gateways: EgressInventoryGateway[];
   /** Every external host of every ServiceEntry, sorted by host and namespace. */
   readonly hosts: EgressInventoryHost[];
+  /** Kubernetes Services for external targets, sorted by namespace and name. */
+  readonly kubernetesServices: EgressInventoryKubernetesService[];
 }

@@ -1,6 +1,6 @@
 import {
   EgressInventoryClient, EgressInventoryDocument, EgressInventoryGateway, EgressInventoryGatewayRef, EgressInventoryGrant,
-  EgressInventoryHost, EgressInventoryPort, EgressInventoryTls,
+  EgressInventoryHost, EgressInventoryKubernetesService, EgressInventoryPort, EgressInventoryTls,
 } from './inventory-document';
 import { EgressTlsMode, GatewayHopTls } from '../egress/egress-tls';
 import { sortBy } from '../private/collections';
@@ -56,6 +56,13 @@ export interface GatewayFact extends Omit<EgressInventoryGateway, 'clients'> {
   readonly clients: EgressInventoryClient[];
 }
 
+/** A Kubernetes Service for an external target, as its Service and EndpointSlices render it. */
+export interface KubernetesServiceFact {
+  readonly service: any;
+  readonly endpointSlices: any[];
+  readonly declaredBy?: string;
+}
+
 export interface InventoryFacts {
   readonly lockedNamespaces: string[];
   readonly egressDeniedNamespaces: string[];
@@ -63,6 +70,7 @@ export interface InventoryFacts {
   readonly services: ServiceFact[];
   readonly legs: LegFact[];
   readonly grants: GrantFact[];
+  readonly kubernetesServices: KubernetesServiceFact[];
 }
 
 export const INVENTORY_KIND = 'EgressInventory';
@@ -97,6 +105,37 @@ export function assembleInventory(facts: InventoryFacts): EgressInventoryDocumen
     egressDeniedNamespaces: [...new Set(facts.egressDeniedNamespaces)].sort(),
     gateways,
     hosts: sortBy(hosts, h => `${h.host}\u0000${h.namespaceName}\u0000${h.serviceEntry}`),
+    kubernetesServices: sortBy(facts.kubernetesServices.map(kubernetesServiceEntry), s => `${s.namespaceName}/${s.name}`),
+  };
+}
+
+/**
+ * A Service with an `externalName`, or with EndpointSlices but no selector: what both sources read from the same
+ * two kinds of object. Istio reads a port's protocol from its name prefix (`https-443`), TCP otherwise.
+ */
+export function isExternalKubernetesService(service: any, endpointSlices: any[]): boolean {
+  return service.spec?.type === 'ExternalName' || (!service.spec?.selector && endpointSlices.length > 0);
+}
+
+function kubernetesServiceEntry(fact: KubernetesServiceFact): EgressInventoryKubernetesService {
+  const spec = fact.service.spec ?? {};
+  const addresses: string[] = fact.endpointSlices.flatMap(slice => (slice.endpoints ?? []).flatMap((e: any) => e.addresses ?? []));
+  return {
+    namespaceName: fact.service.metadata?.namespace ?? 'default',
+    name: fact.service.metadata?.name,
+    externalName: spec.type === 'ExternalName' ? spec.externalName : undefined,
+    addresses: addresses.length > 0 ? [...new Set(addresses)].sort() : undefined,
+    ports: sortBy<any>(spec.ports ?? [], p => pad(p.port)).map((p): EgressInventoryPort => {
+      const protocol = IstioProtocol.parse(p.appProtocol ?? String(p.name ?? '').split('-')[0]) ?? 'TCP';
+      return {
+        number: p.port,
+        protocol,
+        tls: IstioProtocol.isTls(protocol) ? EgressInventoryTls.APPLICATION : EgressInventoryTls.NONE,
+        dialledPorts: [typeof p.targetPort === 'number' ? p.targetPort : p.port],
+        declaredBy: provenance([fact.declaredBy]),
+      };
+    }),
+    declaredBy: provenance([fact.declaredBy]),
   };
 }
 

@@ -2,7 +2,9 @@ import * as fs from 'fs';
 import * as kplus from 'cdk8s-plus-28';
 import { parseAllDocuments } from 'yaml';
 import { EgressInventoryClient, EgressInventoryGatewayRef, EgressInventoryGrant, EgressInventoryTls } from './inventory-document';
-import { GatewayFact, GrantFact, InventoryFacts, LegFact, originationByPort, refKey, ServiceFact } from './inventory-facts';
+import {
+  GatewayFact, GrantFact, InventoryFacts, isExternalKubernetesService, KubernetesServiceFact, LegFact, originationByPort, refKey, ServiceFact,
+} from './inventory-facts';
 import { EgressTlsMode, GatewayHopTls } from '../egress/egress-tls';
 import { hopSni } from '../private/hostname';
 import { selectorMatches } from '../private/label-selector';
@@ -89,7 +91,18 @@ class ManifestReader {
       services,
       legs,
       grants: gateways.flatMap(g => this.grantsAt(g, legs)),
+      kubernetesServices: this.kubernetesServices(),
     };
+  }
+
+  /** Services for external targets, each with the EndpointSlices that name it. */
+  private kubernetesServices(): KubernetesServiceFact[] {
+    const slices = this.of('EndpointSlice', 'discovery.k8s.io').map(s => s.object);
+    return this.of('Service', 'v1').map(({ object }): KubernetesServiceFact => ({
+      service: object,
+      endpointSlices: slices.filter(s => namespaceOf(s) === namespaceOf(object)
+        && s.metadata?.labels?.['kubernetes.io/service-name'] === object.metadata?.name),
+    })).filter(fact => isExternalKubernetesService(fact.service, fact.endpointSlices));
   }
 
   private of(kind: string, group: string): SourcedManifest[] {

@@ -1,9 +1,10 @@
 import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { EgressInventoryClient, EgressInventoryTls } from './inventory-document';
-import { GatewayFact, GrantFact, InventoryFacts, LegFact, originationByPort, ServiceFact } from './inventory-facts';
+import { GatewayFact, GrantFact, InventoryFacts, KubernetesServiceFact, LegFact, originationByPort, ServiceFact } from './inventory-facts';
 import { IEgressGateway } from '../egress/egress-contracts';
 import { ExternalService } from '../mesh/external-service';
+import { KubernetesExternalService } from '../mesh/kubernetes-external-service';
 
 // Internal: the inventory's facts read from a construct tree, through the contracts the constructs meet by
 // (`IEgressGateway.routing`: routes and their legs, grants and their grantees, the lockdown) and ExternalService's
@@ -21,6 +22,20 @@ export function factsFromTree(scope: IConstruct): InventoryFacts {
     services: services.map(serviceFact),
     legs: gateways.flatMap(legFacts),
     grants: gateways.flatMap(grantFacts),
+    kubernetesServices: constructs.filter((c): c is KubernetesExternalService => c instanceof KubernetesExternalService).map(kubernetesServiceFact),
+  };
+}
+
+/**
+ * KubernetesExternalService keeps its target and ports in the objects it renders, so they are read from those (its
+ * `service`, and the EndpointSlice child `Endpoints`): the same objects the manifests carry.
+ */
+function kubernetesServiceFact(external: KubernetesExternalService): KubernetesServiceFact {
+  const slice = external.node.tryFindChild('Endpoints');
+  return {
+    service: external.service.toJson(),
+    endpointSlices: slice instanceof ApiObject ? [slice.toJson()] : [],
+    declaredBy: external.node.path,
   };
 }
 

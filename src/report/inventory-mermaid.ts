@@ -1,4 +1,6 @@
-import { EgressInventoryDocument, EgressInventoryGrant, EgressInventoryHost, EgressInventoryPort, EgressInventoryTls } from './inventory-document';
+import {
+  EgressInventoryDocument, EgressInventoryGrant, EgressInventoryHost, EgressInventoryKubernetesService, EgressInventoryPort, EgressInventoryTls,
+} from './inventory-document';
 import { refKey } from './inventory-facts';
 import { GatewayHopTls } from '../egress/egress-tls';
 
@@ -34,6 +36,7 @@ export function renderMermaid(doc: EgressInventoryDocument): string {
 
   lines.push(`  subgraph ${ids.of('internet', 'internet')}[${text('internet')}]`);
   for (const host of doc.hosts) lines.push(`    ${ids.of(hostKey(host), 'h')}[${text(host.host)}]`);
+  for (const service of doc.kubernetesServices) lines.push(`    ${ids.of(serviceKey(service), 'k')}[${text(targetOf(service))}]`);
   lines.push('  end');
 
   // sidecar → gateway: one edge per identity and gateway, labelled with what it was granted.
@@ -77,6 +80,13 @@ export function renderMermaid(doc: EgressInventoryDocument): string {
       if (ids.isNew(node)) lines.push(`  ${node}([${text(label)}])`);
       lines.push(`  ${node} -.->|${text(`${direct.join(', ')} direct`)}| ${ids.of(hostKey(host), 'h')}`);
     }
+  }
+  // Kubernetes Services are visible in every namespace; where egress is denied the connection is stopped.
+  for (const service of doc.kubernetesServices) {
+    const node = ids.of('direct:*', 'd');
+    if (ids.isNew(node)) lines.push(`  ${node}([${text('sidecars in any namespace whose egress is not denied')}])`);
+    const label = `${service.ports.map(portLabel).join(', ')} via Service ${service.namespaceName}/${service.name}`;
+    lines.push(`  ${node} -.->|${text(label)}| ${ids.of(serviceKey(service), 'k')}`);
   }
   return `${lines.join('\n')}\n`;
 }
@@ -133,6 +143,15 @@ function identityLabel(grant: EgressInventoryGrant): string {
 function requestOf(grant: EgressInventoryGrant): string {
   const parts = [...grant.methods ?? [], ...grant.paths ?? [], ...Object.entries(grant.headers ?? {}).map(([k, v]) => `${k}=${v}`)];
   return parts.length === 0 ? '' : ` ${parts.join(' ')}`;
+}
+
+function serviceKey(service: EgressInventoryKubernetesService): string {
+  return `service:${service.namespaceName}/${service.name}`;
+}
+
+/** What a Kubernetes Service stands for: its external name, or its addresses. */
+export function targetOf(service: EgressInventoryKubernetesService): string {
+  return service.externalName ?? (service.addresses ?? []).join(', ');
 }
 
 function hostKey(host: EgressInventoryHost): string {

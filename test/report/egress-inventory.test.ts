@@ -7,7 +7,7 @@ import { parseAllDocuments } from 'yaml';
 import {
   EgressGateway, EgressGrantee, EgressInventory, EgressInventoryDocument, EgressInventoryFormat, EgressInventoryHost,
   EgressInventoryTls, EgressPath, EgressRoute, EgressTls, ExternalPort, ExternalService, GatewayHopTls, IEgressGateway,
-  MeshEgressLockdown,
+  KubernetesExternalService, KubernetesExternalTarget, MeshEgressLockdown,
 } from '../../src';
 
 // The inventory of small apps, one concept a test: each asserts the entries the test is about, and that the
@@ -220,6 +220,22 @@ describe('EgressInventory | TLS and ways out', () => {
     expect(db.ports).toEqual([{ number: 5432, protocol: 'TCP', tls: EgressInventoryTls.NONE, dialledPorts: [5432, 6432], declaredBy: ['egress/db'] }]);
     expect(doc.gateways).toEqual([]);
     expect([doc.lockedNamespaces, doc.egressDeniedNamespaces]).toEqual([['shop'], ['istio-egress', 'shop']]);
+  });
+
+  test('Kubernetes Services for external targets: an ExternalName, and addresses in an EndpointSlice', () => {
+    const doc = inventoryOf(({ app }) => {
+      const apps = new Chart(app, 'apps', { namespace: 'apps' });
+      new KubernetesExternalService(apps, 'my-httpbin', { target: KubernetesExternalTarget.fromExternalName('httpbin.org'), ports: [ExternalPort.http()] });
+      new KubernetesExternalService(apps, 'my-wikipedia', {
+        target: KubernetesExternalTarget.fromAddresses('198.35.26.96', '198.35.26.95'), ports: [ExternalPort.https()],
+      });
+    });
+    expect(doc.kubernetesServices.map(s => [s.name, s.externalName, s.addresses, s.ports.map(p => [p.number, p.protocol, p.tls]), s.declaredBy]))
+      .toEqual([
+        [expect.stringMatching(/^apps-my-httpbin-/), 'httpbin.org', undefined, [[80, 'HTTP', EgressInventoryTls.NONE]], ['apps/my-httpbin']],
+        [expect.stringMatching(/^apps-my-wikipedia-/), undefined, ['198.35.26.95', '198.35.26.96'], [[443, 'HTTPS', EgressInventoryTls.APPLICATION]],
+          ['apps/my-wikipedia']],
+      ]);
   });
 
   test('a plain-text hop: the gateway route, with hopTls PLAINTEXT', () => {

@@ -6,7 +6,7 @@ import * as fc from 'fast-check';
 import { parseAllDocuments } from 'yaml';
 import {
   EgressGateway, EgressGrantee, EgressInventory, EgressInventoryFormat, EgressRoute, ExternalPort, ExternalService, IEgressGrantee,
-  MeshEgressLockdown,
+  KubernetesExternalService, KubernetesExternalTarget, MeshEgressLockdown,
 } from '../../src';
 
 // Random apps, built with their add*/grant* calls in random orders: the inventory's bytes never change, the
@@ -102,7 +102,12 @@ describe('EgressInventory | order and sources', () => {
       ],
       grants: Array.from({ length: GRANTEES }, (_, grantee) => ({ service: grantee % 2, grantee, firstHostOnly: grantee % 3 === 0, getOnly: true })),
     };
-    const text = EgressInventory.of(build(everything)).render(EgressInventoryFormat.MERMAID);
+    const app = build(everything);
+    const apps = new Chart(app, 'apps', { namespace: 'apps' });
+    new KubernetesExternalService(apps, 'wiki', { target: KubernetesExternalTarget.fromAddresses('198.35.26.96'), ports: [ExternalPort.https()] });
+    new KubernetesExternalService(apps, 'httpbin', { target: KubernetesExternalTarget.fromExternalName('httpbin.org'), ports: [ExternalPort.http()] });
+    const text = EgressInventory.of(app).render(EgressInventoryFormat.MERMAID);
+    expect(text).toMatch(/via Service apps\//);
     const result = spawnSync(process.execPath, [path.join(__dirname, 'mermaid-parse.mjs')], { input: text, encoding: 'utf8' });
     expect([result.stderr, result.status]).toEqual(['', 0]);
   });
