@@ -202,6 +202,10 @@ export class IngressListener {
     if (new Set(this.hosts).size !== this.hosts.length) {
       throw new Error(`${owner}: ${what} lists a host twice (${this.hosts.join(', ')})`);
     }
+    if (this.protocol === IngressProtocol.HTTPS && !this.tls) {
+      // Reachable from languages without TypeScript's required-property check.
+      throw new Error(`${owner}: ${what} has no certificate; give tls: IngressTls.simple('<secret>') or IngressTls.mutual(...)`);
+    }
     this.tls?.check(`${owner}: ${what}`);
   }
 }
