@@ -99,7 +99,8 @@ export class IngressGatewayEdge implements IIngressGatewayRouting {
   public addListener(listener: IngressListener): void {
     const path = this.gateway.node.path;
     listener.check(path);
-    const other = this.boundListeners.find(l => l.port === listener.port && (l.protocol === IngressProtocol.HTTP) !== (listener.protocol === IngressProtocol.HTTP));
+    const plain = (l: IngressListener) => l.protocol === IngressProtocol.HTTP;
+    const other = this.boundListeners.find(l => l.port === listener.port && plain(l) !== plain(listener));
     if (other) {
       // pilot/pkg/model/gateway.go: a plaintext server and a TLS server on one port cannot share its listener.
       throw new Error(`${path}: port ${listener.port} would have both plain HTTP and TLS listeners (${other.hosts.join(', ')} and `
@@ -248,7 +249,9 @@ export class IngressGatewayEdge implements IIngressGatewayRouting {
         errors.push(`${path}: requireJwt needs an HTTP or HTTPS listener: a token is read from HTTP requests, and a `
           + 'passthrough listener never sees them');
       }
-      for (const listener of this.boundListeners.filter(l => !l.terminatesHttp && this.httpPodPorts().includes(this.gateway.targetPortOf(l.port) ?? l.port))) {
+      const jwtPorts = this.httpPodPorts();
+      const shared = this.boundListeners.filter(l => !l.terminatesHttp && jwtPorts.includes(this.gateway.targetPortOf(l.port) ?? l.port));
+      for (const listener of shared) {
         errors.push(`${path}: passthrough listener ${listener.hosts.join(', ')} shares port ${listener.port} with HTTPS listeners that `
           + 'require a JWT; the DENY rule for requests without a token would refuse its TLS connections. Move it to another port');
       }

@@ -31,7 +31,9 @@ const SERVICES = 3;
 const hostPlan = fc.record({
   https: fc.boolean(),
   rules: fc.uniqueArray(fc.integer({ min: 0, max: 50 }), { minLength: 1, maxLength: 4 })
-    .chain(priorities => fc.tuple(...priorities.map(p => fc.record({ priority: fc.constant(p), service: fc.integer({ min: 0, max: SERVICES - 1 }) })))),
+    .chain(priorities => fc.tuple(...priorities.map(p => fc.record({
+      priority: fc.constant(p), service: fc.integer({ min: 0, max: SERVICES - 1 }),
+    })))),
   catchAll: fc.boolean(),
 });
 

@@ -54,7 +54,10 @@ export class NetworkPolicyRender {
   public static infrastructure(services: ClusterServices): EgressRule[] {
     const { dns, controlPlane } = services;
     return [
-      { to: [NetworkPolicyRender.podsIn(dns.namespaceName, dns.podLabels)], ports: [NetworkPolicyRender.udp(dns.port), ...NetworkPolicyRender.tcp([dns.port])] },
+      {
+        to: [NetworkPolicyRender.podsIn(dns.namespaceName, dns.podLabels)],
+        ports: [NetworkPolicyRender.udp(dns.port), ...NetworkPolicyRender.tcp([dns.port])],
+      },
       { to: [NetworkPolicyRender.podsIn(controlPlane.namespaceName, controlPlane.podLabels)], ports: NetworkPolicyRender.tcp([ISTIOD_XDS_PORT]) },
     ];
   }
