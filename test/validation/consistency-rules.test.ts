@@ -37,6 +37,16 @@ const CASES: [string, Severity, any[]][] = [
   ['IST-XREF-SERVICE-ENTRY-CONFLICT', ERROR, [serviceEntry, patch(serviceEntry, { metadata: { name: 'api-again' }, spec: { ports: [{ number: 443, name: 'https', protocol: 'HTTPS' }] } })]],
   ['IST-XREF-SERVICE-ENTRY-CONFLICT', ERROR, [serviceEntry, patch(serviceEntry, { metadata: { name: 'api-again' }, spec: { resolution: 'NONE' } })]],
   ['IST-XREF-ROOT-AUTHZ', WARNING, [patch(withField(authorizationPolicy, 'spec.selector', undefined), { metadata: { namespace: 'istio-system' } })]],
+  // A route bound to the egress Gateway for a host none of its servers serves: 404 NR at the gateway.
+  ['IST-XREF-VS-HOST-NOT-IN-GATEWAY', ERROR, replace(egressSet, gateway, withField(gateway, 'spec.servers.0.hosts', ['other.example.com']))],
+  // Served, but only to VirtualServices of the gateway's own namespace.
+  ['IST-XREF-VS-HOST-NOT-IN-GATEWAY', ERROR, replace(egressSet, gateway, withField(gateway, 'spec.servers.0.hosts', ['./api.example.com']))],
+  ['IST-XREF-GATEWAY-DUPLICATE-CERTIFICATE', WARNING, [
+    withField(gateway, 'spec.servers', [
+      { port: { number: 443, name: 'https-a', protocol: 'HTTPS' }, hosts: ['a.example.com'], tls: { mode: 'SIMPLE', credentialName: 'shared' } },
+      { port: { number: 443, name: 'https-b', protocol: 'HTTPS' }, hosts: ['b.example.com'], tls: { mode: 'SIMPLE', credentialName: 'shared' } },
+    ]),
+  ]],
   ['K8S-DUPLICATE-OBJECT', ERROR, [service, withField(service, 'spec.ports', [{ name: 'http', port: 80 }])]],
 ];
 

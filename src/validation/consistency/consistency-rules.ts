@@ -1,4 +1,5 @@
 import { selectorMatches } from '../../private/label-selector';
+import { Names } from '../../private/names';
 import { IstioProtocol } from '../../private/protocol';
 import { list, num, record, text } from '../values';
 import { IndexedObject, ManifestIndex } from './manifest-index';
@@ -30,15 +31,18 @@ export class ConsistencyRules {
       ...externalGateways,
     ]);
     const subsetLookups = new Map<string, SubsetLookup>();
+    const gatewayObjects = new Map(index.all('networking.istio.io/Gateway').map(g => [`${g.namespace}/${g.name}`, g]));
     for (const vs of index.all('networking.istio.io/VirtualService')) {
       const legs = ConsistencyRules.legs(vs);
       ConsistencyRules.checkGatewayRefs(vs, gateways);
+      ConsistencyRules.checkHostsServed(vs, gatewayObjects);
       ConsistencyRules.checkSubsets(index, vs, legs, subsetLookups);
       ConsistencyRules.checkGatewayUpstreams(index, vs, legs);
     }
     for (const gateway of index.all('networking.istio.io/Gateway')) ConsistencyRules.checkGatewayWorkload(index, gateway);
     ConsistencyRules.checkServiceEntryConflicts(index);
     ConsistencyRules.checkRootAuthorizationPolicies(index);
+    ConsistencyRules.checkSharedCertificates(index);
   }
 
   /** `namespace/name` of a VirtualService gateway reference (`name`, `ns/name` or legacy `name.ns`). */
@@ -99,6 +103,60 @@ export class ConsistencyRules {
           `gateway ${JSON.stringify(ref)} resolves to ${key}, which is not among the Gateways (${known}); the routes bound to it `
           + 'never apply. Reference the Gateway as <namespace>/<metadata.name>, or declare it as an external gateway if it is installed separately');
       }
+    }
+  }
+
+  /**
+   * Every host of a VirtualService bound to Gateways of the set must be served by a server of one of them, and the
+   * server must admit the VirtualService's namespace (`ns/host`, `./host`, or a `*` namespace): otherwise the gateway answers
+   * 404 NR for it (istioctl analyze IST0132, VirtualServiceHostNotFoundInGateway). Gateways outside the set are not
+   * judged.
+   */
+  private static checkHostsServed(vs: IndexedObject, gateways: Map<string, IndexedObject>): void {
+    const spec = record(vs.manifest.spec);
+    const bound = list(spec.gateways).map(text).filter(g => g !== MESH && g !== '')
+      .map(g => gateways.get(ConsistencyRules.gatewayKey(g, vs.namespace)));
+    if (bound.length === 0 || bound.some(g => g === undefined)) return;
+    const served = bound.flatMap(g => list(record(g!.manifest.spec).servers).flatMap(server => list(record(server).hosts).map(text).map(h => {
+      const slash = h.indexOf('/');
+      const namespace = slash < 0 ? '*' : h.slice(0, slash);
+      return { namespace: namespace === '.' ? g!.namespace : namespace, host: slash < 0 ? h : h.slice(slash + 1) };
+    })));
+    list(spec.hosts).map(text).forEach((host, i) => {
+      const ok = served.some(s => (s.namespace === '*' || s.namespace === vs.namespace)
+        && (s.host === '*' || Names.hostSubsetOf(host, s.host) || (host === '*' && s.host === '*')));
+      if (!ok) {
+        vs.report.error(`spec.hosts[${i}]`, 'IST-XREF-VS-HOST-NOT-IN-GATEWAY',
+          `host ${JSON.stringify(host)} is served by no server of the Gateway${bound.length > 1 ? 's' : ''} `
+          + `${bound.map(g => `${g!.namespace}/${g!.name}`).join(', ')} that admits namespace ${vs.namespace}; the gateway answers 404 (NR). `
+          + 'Add the host to a server (as <namespace>/<host> or */<host>) or fix the VirtualService host');
+      }
+    });
+  }
+
+  /**
+   * One certificate on servers of several Gateways or hosts: HTTP/2 clients reuse a connection for every host the
+   * certificate covers and get 404s from the server it was opened on (istioctl analyze IST0138,
+   * GatewayDuplicateCertificate).
+   */
+  private static checkSharedCertificates(index: ManifestIndex): void {
+    const users = new Map<string, { gateway: IndexedObject; hosts: string }>();
+    for (const gateway of index.all('networking.istio.io/Gateway')) {
+      list(record(gateway.manifest.spec).servers).forEach((raw, i) => {
+        const server = record(raw);
+        const credential = text(record(server.tls).credentialName);
+        if (!credential) return;
+        const key = `${gateway.namespace}/${credential}`;
+        const hosts = list(server.hosts).map(text).sort().join(',');
+        const first = users.get(key);
+        if (!first) {
+          users.set(key, { gateway, hosts });
+        } else if (first.hosts !== hosts || first.gateway !== gateway) {
+          gateway.report.warning(`spec.servers[${i}].tls.credentialName`, 'IST-XREF-GATEWAY-DUPLICATE-CERTIFICATE',
+            `certificate ${credential} is also served for ${first.hosts} by Gateway ${first.gateway.namespace}/${first.gateway.name}; `
+            + 'HTTP/2 clients reuse one connection for every host of a certificate and get 404s. Serve all its hosts from one server');
+        }
+      });
     }
   }
 
