@@ -59,6 +59,11 @@ describe('EgressInventory | the example app', () => {
     expect(tree.render(EgressInventoryFormat.MERMAID)).toMatchSnapshot();
   });
 
+  test('the README shows the example\'s flowchart as the example writes it', () => {
+    const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+    expect(readme).toContain(`\`\`\`mermaid\n${tree.render(EgressInventoryFormat.MERMAID)}\`\`\``);
+  });
+
   test('deterministic: a second app gives the same bytes', () => {
     expect(EgressInventory.of(exampleApp()).render(EgressInventoryFormat.MARKDOWN)).toEqual(tree.render(EgressInventoryFormat.MARKDOWN));
   });
