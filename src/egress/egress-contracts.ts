@@ -101,6 +101,11 @@ export interface IEgressLockdown extends IConstruct {
   readonly namespaces: string[];
   /** The namespaces deliberately left unlocked. */
   readonly exemptNamespaces: string[];
+  /**
+   * The namespaces where every pod's egress is default-denied (DNS and istiod aside): the locked ones, and the
+   * gateway's own unless istiod or the DNS runs there (a copy; the final set when read at synth).
+   */
+  readonly egressDeniedNamespaces: string[];
 }
 
 /**

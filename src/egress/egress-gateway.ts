@@ -8,6 +8,9 @@ import { GatewayDeploymentOptions } from '../gateway/gateway-workload-options';
 import { IstioMesh } from '../mesh/istio-mesh';
 import { checkLabels } from '../private/kubernetes-names';
 
+/** Marks both kinds of egress gateway for `EgressGateway.isEgressGateway`. */
+const EGRESS_GATEWAY = Symbol.for('cdk8s-istio-gateways.EgressGateway');
+
 /**
  * Properties of an `EgressGateway`.
  */
@@ -23,6 +26,14 @@ export interface EgressGatewayProps extends GatewayDeploymentOptions {}
  * istioctl or Helm, use `EgressGateway.fromExisting`.
  */
 export class EgressGateway extends Construct implements IEgressGateway {
+  /**
+   * Whether `x` is an egress gateway, deployed or referenced with `fromExisting` (interfaces leave no trace at run
+   * time, so reports that walk a construct tree ask this).
+   */
+  public static isEgressGateway(x: any): x is IEgressGateway {
+    return x !== null && typeof x === 'object' && EGRESS_GATEWAY in x;
+  }
+
   /**
    * References an egress gateway installed outside this app (istioctl `components.egressGateways` or the
    * istio/gateway Helm chart). Routes work against it the same way, within the ports its Service exposes.
@@ -43,6 +54,7 @@ export class EgressGateway extends Construct implements IEgressGateway {
 
   public constructor(scope: Construct, id: string, props: EgressGatewayProps = {}) {
     super(scope, id);
+    Object.defineProperty(this, EGRESS_GATEWAY, { value: true });
     this.workload = new GatewayWorkload(this, 'Workload', {
       ...props,
       name: props.name ?? 'istio-egressgateway',
@@ -97,6 +109,7 @@ class InstalledEgressGateway extends Construct implements IEgressGateway {
 
   public constructor(scope: Construct, id: string, props: ExistingEgressGatewayProps) {
     super(scope, id);
+    Object.defineProperty(this, EGRESS_GATEWAY, { value: true });
     const install = props.install ?? GatewayInstall.ISTIOCTL;
     this.name = props.serviceName ?? install.serviceName;
     this.namespaceName = props.namespaceName ?? install.namespaceName;

@@ -119,6 +119,7 @@ export class MeshEgressLockdown extends Construct implements IEgressLockdown {
   private readonly metricsNamespaces: string[];
   private readonly inCluster: InClusterRule[] = [];
   private readonly createNamespaces: boolean;
+  private readonly deniesGatewayNamespace: boolean;
 
   public constructor(scope: Construct, id: string, props: MeshEgressLockdownProps) {
     super(scope, id);
@@ -149,7 +150,8 @@ export class MeshEgressLockdown extends Construct implements IEgressLockdown {
     // Other pods of the gateway's namespace get default-deny egress too, with DNS and istiod; the gateway's own
     // policy adds its way out (NetworkPolicies are additive). Not where the control plane or DNS runs, which a
     // default-deny would cut off (an istioctl gateway lives in istio-system).
-    if (!this.infrastructureNamespaces().has(gateway.namespaceName)) {
+    this.deniesGatewayNamespace = !this.infrastructureNamespaces().has(gateway.namespaceName);
+    if (this.deniesGatewayNamespace) {
       new kplus.k8s.KubeNetworkPolicy(this, 'GatewayNamespacePolicy', {
         metadata: { name: this.name, namespace: gateway.namespaceName },
         spec: Lazy.any({
@@ -173,6 +175,10 @@ export class MeshEgressLockdown extends Construct implements IEgressLockdown {
   /** The namespaces deliberately left unlocked, sorted (a copy). */
   public get exemptNamespaces(): string[] {
     return [...this.exempt].sort();
+  }
+
+  public get egressDeniedNamespaces(): string[] {
+    return [...new Set([...this.locked, ...this.deniesGatewayNamespace ? [this.gateway.namespaceName] : []])].sort();
   }
 
   /**

@@ -279,6 +279,11 @@ export class ExternalService extends Construct {
     return this.shaping !== undefined;
   }
 
+  /** The TLS the client sidecars originate, by port (a copy; see `tlsOrigination`). */
+  public get tlsOrigination(): SidecarTlsOrigination[] {
+    return [...this.origination.values()].sort((a, b) => a.port - b.port);
+  }
+
   /**
    * The ports a proxy really connects to for the service's port `number`: its target port when the sidecar
    * originates TLS on it, or the port each endpoint maps it to. What an egress NetworkPolicy must open.

@@ -79,12 +79,20 @@ export class KubernetesExternalService extends Construct {
   public readonly host: string;
   /** The namespace of the Service. */
   public readonly namespaceName: string;
+  /** Where the Service points: an external name or addresses. */
+  public readonly target: KubernetesExternalTarget;
+  /** The Service's ports. */
+  public readonly ports: ExternalPort[];
+  /** The addresses behind the Service, when the target is `fromAddresses`. */
+  public readonly endpointSlice?: kplus.k8s.KubeEndpointSlice;
 
   public constructor(scope: Construct, id: string, props: KubernetesExternalServiceProps) {
     super(scope, id);
     const path = this.node.path;
     this.namespaceName = namespaceOf(this, props.metadata?.namespace, 'a KubernetesExternalService');
     validateAtSynth(this);
+    this.target = props.target;
+    this.ports = [...props.ports];
     const { externalName, addresses } = props.target;
     if (props.ports.length === 0) {
       throw new Error(`${path}: a KubernetesExternalService needs at least one port, e.g. ExternalPort.http()`);
@@ -123,7 +131,7 @@ export class KubernetesExternalService extends Construct {
 
     if (addresses) {
       // The EndpointSlice is tied to its Service by this label; without a selector Kubernetes makes none itself.
-      new kplus.k8s.KubeEndpointSlice(this, 'Endpoints', {
+      this.endpointSlice = new kplus.k8s.KubeEndpointSlice(this, 'Endpoints', {
         metadata: { name: this.service.name, namespace: this.namespaceName, labels: { 'kubernetes.io/service-name': this.service.name } },
         addressType: ipv6![0] ? 'IPv6' : 'IPv4',
         endpoints: [...addresses].sort().map(address => ({ addresses: [address] })),

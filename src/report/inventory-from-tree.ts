@@ -1,19 +1,19 @@
-import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { EgressInventoryClient, EgressInventoryTls } from './inventory-document';
-import { GatewayFact, GrantFact, InventoryFacts, KubernetesServiceFact, LegFact, originationByPort, ServiceFact } from './inventory-facts';
+import { GatewayFact, GrantFact, InventoryFacts, KubernetesServiceFact, LegFact, ServiceFact } from './inventory-facts';
 import { IEgressGateway } from '../egress/egress-contracts';
+import { EgressGateway } from '../egress/egress-gateway';
 import { ExternalService } from '../mesh/external-service';
 import { KubernetesExternalService } from '../mesh/kubernetes-external-service';
 
 // Internal: the inventory's facts read from a construct tree, through the contracts the constructs meet by
-// (`IEgressGateway.routing`: routes and their legs, grants and their grantees, the lockdown) and ExternalService's
+// (`IEgressGateway.routing`: routes and their legs, grants and their grantees, the lockdown) and the services'
 // public getters. Read when asked, so the inventory is the app's final state whenever it is taken.
 
 /** What `scope` and everything under it declares. */
 export function factsFromTree(scope: IConstruct): InventoryFacts {
   const constructs = scope.node.findAll();
-  const gateways = constructs.filter(isEgressGateway);
+  const gateways = constructs.filter(EgressGateway.isEgressGateway);
   const services = constructs.filter((c): c is ExternalService => c instanceof ExternalService);
   return {
     lockedNamespaces: gateways.flatMap(g => g.routing.lockdown?.namespaces ?? []),
@@ -26,37 +26,18 @@ export function factsFromTree(scope: IConstruct): InventoryFacts {
   };
 }
 
-/**
- * KubernetesExternalService keeps its target and ports in the objects it renders, so they are read from those (its
- * `service`, and the EndpointSlice child `Endpoints`): the same objects the manifests carry.
- */
+/** A KubernetesExternalService as the objects it renders, the same objects the manifests carry. */
 function kubernetesServiceFact(external: KubernetesExternalService): KubernetesServiceFact {
-  const slice = external.node.tryFindChild('Endpoints');
   return {
     service: external.service.toJson(),
-    endpointSlices: slice instanceof ApiObject ? [slice.toJson()] : [],
+    endpointSlices: external.endpointSlice ? [external.endpointSlice.toJson()] : [],
     declaredBy: external.node.path,
   };
 }
 
-/**
- * Any construct that meets the `IEgressGateway` contract, deployed or installed: TypeScript interfaces leave no
- * trace at run time, so the contract is recognized by its members.
- */
-function isEgressGateway(c: IConstruct): c is IEgressGateway {
-  const candidate = c as Partial<IEgressGateway>;
-  return typeof candidate.targetPortOf === 'function' && Array.isArray(candidate.routing?.routes) && Array.isArray(candidate.routing?.grants);
-}
-
-/**
- * A lockdown's namespaces, and its gateway's own namespace when it default-denies the other pods there (not where
- * istiod or the DNS runs). The lockdown keeps that decision private, so it is read from the policy it then makes
- * (construct id `GatewayNamespacePolicy`, which is API).
- */
+/** A lockdown's namespaces where every pod's egress is default-denied. */
 function egressDenied(gateway: IEgressGateway): string[] {
-  const lockdown = gateway.routing.lockdown;
-  if (!lockdown) return [];
-  return [...lockdown.namespaces, ...lockdown.node.tryFindChild('GatewayNamespacePolicy') ? [gateway.namespaceName] : []];
+  return gateway.routing.lockdown?.egressDeniedNamespaces ?? [];
 }
 
 function refOf(gateway: IEgressGateway) {
@@ -124,18 +105,12 @@ function serviceFact(service: ExternalService): ServiceFact {
   };
 }
 
-/**
- * ExternalService keeps its TLS origination private, so it is read from the per-host DestinationRule it renders
- * for it (construct id `TlsOrigination-<host>`, which is API): the same spec the manifests carry.
- */
+/** Where the service's sidecars originate TLS, per host:port. */
 function sidecarTlsOf(service: ExternalService): Map<string, EgressInventoryTls> {
   const modes = new Map<string, EgressInventoryTls>();
-  for (const host of service.hosts) {
-    const rule = service.node.tryFindChild(`TlsOrigination-${host}`);
-    if (!(rule instanceof ApiObject)) continue;
-    for (const [port, mode] of originationByPort(rule.toJson().spec)) {
-      modes.set(`${host}:${port}`, mode === 'MUTUAL' ? EgressInventoryTls.SIDECAR_MUTUAL : EgressInventoryTls.SIDECAR);
-    }
+  for (const origination of service.tlsOrigination) {
+    const mode = origination.credentialName === undefined ? EgressInventoryTls.SIDECAR : EgressInventoryTls.SIDECAR_MUTUAL;
+    for (const host of service.hosts) modes.set(`${host}:${origination.port}`, mode);
   }
   return modes;
 }
