@@ -6,7 +6,7 @@ import * as networking from '../../imports/networking.istio.io';
 import * as security from '../../imports/security.istio.io';
 import { ClusterDnsOptions, ControlPlaneOptions } from '../mesh/cluster-services';
 import { AppRegistry } from '../private/app-registry';
-import { ClusterServices, resolveClusterServices } from '../private/cluster-services';
+import { ClusterServices, GATEWAY_METRICS_PORTS, resolveClusterServices } from '../private/cluster-services';
 import { Ip } from '../private/ip';
 import { Names } from '../private/names';
 import { validateAtSynth } from '../private/synth-validation';
@@ -73,7 +73,6 @@ export interface MeshEgressLockdownProps {
   readonly metricsNamespaces?: string[];
 }
 
-const GATEWAY_METRICS_PORTS = [15020, 15090];
 
 /** A peer `allowInCluster` opened, rendered when it was given (a cdk8s-plus peer is fixed once made). */
 interface InClusterRule {

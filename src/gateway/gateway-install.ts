@@ -65,6 +65,15 @@ export class GatewayInstall {
     );
   }
 
+  /**
+   * The `istio/gateway` Helm chart installed as an ingress gateway, seed 004's way:
+   * `helm install istio-ingressgateway istio/gateway -n istio-ingress` (pods labelled `istio: ingressgateway`).
+   * Another release name gives another `istio` label: `istio-ingress` gives `istio: ingress`.
+   */
+  public static helmIngress(release: string = 'istio-ingressgateway', namespaceName: string = 'istio-ingress'): GatewayInstall {
+    return GatewayInstall.helm(release, namespaceName);
+  }
+
   /** The name of the gateway's Service. */
   public readonly serviceName: string;
   /** The namespace of the gateway. */
@@ -112,9 +121,9 @@ export interface ExistingGatewayOptions {
    */
   readonly serviceAccountName?: string;
   /**
-   * Ports the existing Service exposes beyond the installer's 80 and 443 (for example ones added to
-   * `values.gateways.istio-egressgateway.ports`). Routes and listeners on any other port fail synth: this library
-   * cannot change a Service it does not own.
+   * Ports the existing Service exposes beyond the installer's 80 and 443 (for example ones added to the
+   * installer's `ports` values). Routes and listeners on any other port fail synth: this library cannot change a
+   * Service it does not own.
    * @default - none
    */
   readonly additionalPorts?: GatewayServicePort[];

@@ -6,12 +6,16 @@ import { Names } from '../private/names';
 
 /** Throws, naming `owner`, when an access rule cannot match as written. */
 export function checkAccessRule(owner: string, rule: IngressAccessRule): void {
-  for (const [what, list] of Object.entries({ hosts: rule.hosts, paths: rule.paths, methods: rule.methods, sourceCidrs: rule.sourceCidrs })) {
+  const lists = { hosts: rule.hosts, paths: rule.paths, methods: rule.methods, sourceCidrs: rule.sourceCidrs, ports: rule.ports };
+  for (const [what, list] of Object.entries(lists)) {
     if (list?.length === 0) throw new Error(`${owner}: access rule ${what} [] would admit nothing; leave it out to admit any`);
   }
-  if (!rule.hosts && !rule.paths && !rule.methods && !rule.sourceCidrs) {
+  if (!rule.hosts && !rule.paths && !rule.methods && !rule.sourceCidrs && !rule.ports) {
     throw new Error(`${owner}: an access rule with no condition admits every request, which is what the gateway does `
-      + 'without rules; give hosts, paths, methods or sourceCidrs');
+      + 'without rules; give hosts, paths, methods, ports or sourceCidrs');
+  }
+  for (const port of rule.ports ?? []) {
+    if (!Names.isPortNumber(port)) throw new Error(`${owner}: access rule port ${port} is not a port number (1-65535)`);
   }
   for (const host of rule.hosts ?? []) {
     if (!Names.isDns1123Subdomain(host.replace(/^\*\./, ''))) throw new Error(`${owner}: access rule host '${host}' is not a host name`);
@@ -51,4 +55,26 @@ function checkPolicyPaths(owner: string, what: string, paths: string[] | undefin
         + 'or \'*\', starting with \'/\' unless it starts with \'*\'');
     }
   }
+}
+
+/**
+ * Whether two AuthorizationPolicy path lists (undefined: every path) could match one request path: exact, prefix
+ * (`/a/*`), suffix (`*.js`) and `*` forms. Conservative where a prefix meets a suffix.
+ */
+export function pathsOverlap(a: string[] | undefined, b: string[] | undefined): boolean {
+  if (a === undefined || b === undefined) return true;
+  return a.some(x => b.some(y => pathPairOverlaps(x, y)));
+}
+
+function pathPairOverlaps(a: string, b: string): boolean {
+  if (a === '*' || b === '*') return true;
+  const form = (p: string) => (p.endsWith('*') ? 'prefix' : p.startsWith('*') ? 'suffix' : 'exact');
+  const core = (p: string) => p.replace(/^\*|\*$/g, '');
+  const [fa, fb, ca, cb] = [form(a), form(b), core(a), core(b)];
+  if (fa === 'exact' && fb === 'exact') return ca === cb;
+  if (fa === 'exact') return fb === 'prefix' ? ca.startsWith(cb) : ca.endsWith(cb);
+  if (fb === 'exact') return fa === 'prefix' ? cb.startsWith(ca) : cb.endsWith(ca);
+  if (fa === 'prefix' && fb === 'prefix') return ca.startsWith(cb) || cb.startsWith(ca);
+  if (fa === 'suffix' && fb === 'suffix') return ca.endsWith(cb) || cb.endsWith(ca);
+  return true;
 }

@@ -19,6 +19,13 @@ export interface IngressAccessRule {
    */
   readonly methods?: string[];
   /**
+   * Listener ports (the gateway Service's) the rule applies to. The one condition besides `sourceCidrs` that
+   * passed-through TLS can be matched by: its requests are encrypted.
+   * @default - every port where the gateway sees HTTP requests, for a rule with hosts, paths or methods; every
+   * port otherwise
+   */
+  readonly ports?: number[];
+  /**
    * Client address ranges (CIDRs), matched against the client address the gateway determines
    * (`remoteIpBlocks`): the `X-Forwarded-For` entry the mesh's `numTrustedProxies` points at, else the connection's
    * peer. Behind a load balancer the peer is the load balancer or a node, not the client: keep the client

@@ -1,6 +1,6 @@
 import { IConstruct } from 'constructs';
 import { IngressAccessRule, IngressJwtRule } from './ingress-access';
-import { ResolvedIngressDestination } from './ingress-action';
+import { ResolvedIngressDestination } from './ingress-destination';
 import { IngressListener } from './ingress-listener';
 import { IGateway } from '../gateway/gateway-contracts';
 

@@ -1,7 +1,7 @@
 import { Lazy } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { checkAccessRule, checkJwtRule } from './access-checks';
+import { checkAccessRule, checkJwtRule, pathsOverlap } from './access-checks';
 import { IngressAccessRule, IngressJwtRule } from './ingress-access';
 import { IIngressGatewayRouting, IIngressRoute } from './ingress-contracts';
 import { IngressGatewayOptions } from './ingress-gateway-options';
@@ -14,7 +14,8 @@ import { ClusterServices, resolveClusterServices } from '../private/cluster-serv
 import { selectorMatches } from '../private/label-selector';
 import { Names } from '../private/names';
 import { validateAtSynth } from '../private/synth-validation';
-import { ListenerIntent, listenerPortName, renderIngressServers } from '../render/istio/ingress-gateway';
+import { ListenerIntent, renderIngressServers } from '../render/istio/ingress-gateway';
+import { jwtPathGroups, renderAccessRules, renderJwtDenyRules, renderJwtRules } from '../render/istio/ingress-policies';
 import { NetworkPolicyRender } from '../render/kubernetes/network-policy';
 
 /** The gateway as the edge needs to know it. */
@@ -34,9 +35,15 @@ export interface EdgeCapabilities {
   readCredentials(): void;
 }
 
-/** The proxy's health port (load balancers probe it) and metrics ports. */
-const STATUS_PORT = 15021;
-const METRICS_PORTS = [15020, 15090];
+/** The gateway pod ports by what their listeners do with the traffic. */
+interface PodPorts {
+  /** Ports where the gateway serves HTTP requests (HTTP or HTTPS listeners that do not only redirect). */
+  readonly http: number[];
+  /** Ports whose listeners only redirect to HTTPS. */
+  readonly redirectOnly: number[];
+  /** Ports with passthrough listeners: TCP to the gateway, which sees no request. */
+  readonly passthrough: number[];
+}
 
 /**
  * The listeners, routes and edge policies of one ingress gateway, and the objects rendered from them: the Istio
@@ -68,11 +75,21 @@ export class IngressGatewayEdge implements IIngressGatewayRouting {
     gateway.node.addValidation({ validate: () => this.validate() });
     AppRegistry.of(gateway).join<IngressGatewayEdge>('ingress-gateways', gateway, this, checkAcrossGateways);
 
-    // Named after the gateway whose pods it confines: in from anywhere on the listeners, out only to the mesh.
-    new kplus.k8s.KubeNetworkPolicy(gateway, 'NetworkPolicy', {
-      metadata: { name: gateway.name, namespace: gateway.namespaceName },
-      spec: Lazy.any({ produce: () => this.renderNetworkPolicy() }),
-    });
+    if (options.confinePods ?? true) {
+      // Named after the gateway whose pods it confines: in from anywhere on the listeners, out only to the mesh.
+      new kplus.k8s.KubeNetworkPolicy(gateway, 'NetworkPolicy', {
+        metadata: { name: gateway.name, namespace: gateway.namespaceName },
+        spec: Lazy.any({
+          produce: () => NetworkPolicyRender.confinedIngressGateway({
+            podLabels: gateway.podLabels,
+            listenerPodPorts: this.boundListeners.map(l => this.podPortOf(l)),
+            metricsNamespaces: this.metricsNamespaces,
+            services: this.clusterServices,
+            backends: this.boundRoutes.flatMap(route => route.destinations()).map(d => d.pods),
+          }),
+        }),
+      });
+    }
     for (const listener of options.listeners ?? []) this.addListener(listener);
     for (const rule of options.accessRules ?? []) this.allowRequests(rule);
     for (const rule of options.jwtRules ?? []) this.requireJwt(rule);
@@ -113,7 +130,7 @@ export class IngressGatewayEdge implements IIngressGatewayRouting {
       metadata: { name: this.gateway.name, namespace: this.gateway.namespaceName },
       spec: {
         selector: this.gateway.podLabels,
-        servers: Lazy.any({ produce: () => renderIngressServers(this.boundListeners.map(listenerIntent)) }),
+        servers: Lazy.any({ produce: () => renderIngressServers(this.boundListeners.map(l => this.listenerIntent(l))) }),
       },
     });
   }
@@ -125,11 +142,19 @@ export class IngressGatewayEdge implements IIngressGatewayRouting {
     this.allowPolicy ??= new security.AuthorizationPolicy(gateway, 'AccessPolicy', {
       metadata: { name: `${gateway.name}-access`, namespace: gateway.namespaceName },
       spec: Lazy.any({
-        produce: (): security.AuthorizationPolicySpec => ({
-          selector: { matchLabels: gateway.podLabels },
-          action: security.AuthorizationPolicySpecAction.ALLOW,
-          rules: uniqueSorted(this.accessRules.map(renderAccessRule)),
-        }),
+        produce: (): security.AuthorizationPolicySpec => {
+          const ports = this.podPorts();
+          return {
+            selector: { matchLabels: gateway.podLabels },
+            action: security.AuthorizationPolicySpecAction.ALLOW,
+            rules: renderAccessRules(this.accessRules.map(r => ({
+              ...r,
+              // HTTP conditions only ever match where the gateway sees requests; saying so keeps istiod from
+              // skipping the rule on TCP filter chains with a warning.
+              podPorts: r.ports ? r.ports.map(p => this.podPortOfService(p)) : hasHttpCondition(r) ? ports.http : undefined,
+            })), ports.redirectOnly),
+          };
+        },
       }),
     });
   }
@@ -147,16 +172,11 @@ export class IngressGatewayEdge implements IIngressGatewayRouting {
       new security.RequestAuthentication(gateway, 'RequestAuthentication', {
         metadata: { name: `${gateway.name}-jwt`, namespace: gateway.namespaceName },
         spec: Lazy.any({
+          // The generated class writes jwksUri as the proto field name `jwks_uri`: the CRD lists both spellings
+          // and istiod's protojson decoding accepts either.
           produce: (): security.RequestAuthenticationSpec => ({
             selector: { matchLabels: gateway.podLabels },
-            // The generated class writes jwksUri as the proto field name `jwks_uri`: the CRD lists both spellings
-            // and istiod's protojson decoding accepts either.
-            jwtRules: [...this.jwtRules].sort((a, b) => a.issuer.localeCompare(b.issuer)).map(r => ({
-              issuer: r.issuer,
-              jwksUri: r.jwksUri,
-              audiences: r.audiences && [...r.audiences].sort(),
-              forwardOriginalToken: r.forwardOriginalToken,
-            })),
+            jwtRules: renderJwtRules(this.jwtRules),
           }),
         }),
       }),
@@ -168,95 +188,145 @@ export class IngressGatewayEdge implements IIngressGatewayRouting {
           produce: (): security.AuthorizationPolicySpec => ({
             selector: { matchLabels: gateway.podLabels },
             action: security.AuthorizationPolicySpecAction.DENY,
-            rules: uniqueSorted(this.jwtRules.map(r => ({
-              from: [{ source: { notRequestPrincipals: ['*'] } }],
-              // With HTTP attributes only, a DENY rule also denies every TCP connection in its scope; the ports keep
-              // it to the listeners where the gateway sees HTTP.
-              to: [{ operation: { paths: r.paths && [...r.paths].sort(), ports: this.httpPodPorts().map(String) } }],
-            }))),
+            rules: renderJwtDenyRules(jwtPathGroups(this.jwtRules), this.podPorts().http),
           }),
         }),
       }),
     ];
   }
 
-  /** The pod ports of the listeners where the gateway sees HTTP requests (what AuthorizationPolicy ports match). */
-  private httpPodPorts(): number[] {
-    const ports = this.boundListeners.filter(l => l.terminatesHttp).map(l => this.gateway.targetPortOf(l.port) ?? l.port);
-    return [...new Set(ports)].sort((a, b) => a - b);
+  private podPortOf(listener: IngressListener): number {
+    return this.podPortOfService(listener.port);
   }
 
-  /** In from anywhere on the listeners' pod ports and the health port; out to DNS, istiod and the destinations. */
-  private renderNetworkPolicy(): kplus.k8s.NetworkPolicySpec {
-    const podPorts = this.boundListeners.map(l => this.gateway.targetPortOf(l.port) ?? l.port);
-    const ingress: kplus.k8s.NetworkPolicyIngressRule[] = [{ ports: NetworkPolicyRender.tcp([...podPorts, STATUS_PORT]) }];
-    if (this.metricsNamespaces.length > 0) {
-      ingress.push({ from: NetworkPolicyRender.namespaces(this.metricsNamespaces), ports: NetworkPolicyRender.tcp(METRICS_PORTS) });
-    }
-    const destinations = this.boundRoutes.flatMap(route => route.destinations());
+  private podPortOfService(port: number): number {
+    return this.gateway.targetPortOf(port) ?? port;
+  }
+
+  private podPorts(): PodPorts {
+    const byPort = new Map<number, IngressListener[]>();
+    for (const l of this.boundListeners) byPort.set(this.podPortOf(l), [...byPort.get(this.podPortOf(l)) ?? [], l]);
+    const ports = (test: (listeners: IngressListener[]) => boolean) =>
+      [...byPort.entries()].filter(([, listeners]) => test(listeners)).map(([port]) => port).sort((a, b) => a - b);
     return {
-      podSelector: { matchLabels: this.gateway.podLabels },
-      policyTypes: ['Ingress', 'Egress'],
-      ingress,
-      egress: [
-        ...NetworkPolicyRender.infrastructure(this.clusterServices),
-        ...NetworkPolicyRender.canonical(destinations.map(d => ({
-          to: [NetworkPolicyRender.podsIn(d.pods.namespaceName, d.pods.labels)],
-          ports: d.pods.port === undefined ? undefined : NetworkPolicyRender.tcp([d.pods.port]),
-        }))),
-      ],
+      http: ports(ls => ls.some(l => l.terminatesHttp && !l.httpsRedirect)),
+      redirectOnly: ports(ls => ls.every(l => l.httpsRedirect)),
+      passthrough: ports(ls => ls.some(l => !l.terminatesHttp)),
+    };
+  }
+
+  /**
+   * A listener as its server renders: each host bound for the namespaces of the routes that serve it (a route of
+   * another namespace cannot attach a VirtualService to the gateway's hosts), or for the gateway's own namespace
+   * while no route serves it.
+   */
+  private listenerIntent(listener: IngressListener): ListenerIntent {
+    const routes = this.boundRoutes.filter(r => r.passthrough !== listener.terminatesHttp);
+    const servedHosts = listener.hosts.flatMap(host => {
+      const namespaces = [...new Set(routes.filter(r => r.hosts.some(h => hostsIntersect(h, host))).map(r => r.namespaceName))].sort();
+      return namespaces.length > 0 ? namespaces.map(ns => `${ns}/${host}`) : [`./${host}`];
+    });
+    return {
+      protocol: listener.protocol as ListenerIntent['protocol'],
+      port: listener.port,
+      hosts: listener.hosts,
+      servedHosts,
+      httpsRedirect: listener.httpsRedirect,
+      tls: listener.tls && {
+        mode: listener.tls.mode,
+        credentialName: listener.tls.credentialName,
+        minProtocolVersion: listener.tls.minProtocolVersion,
+        subjectAltNames: listener.tls.subjectAltNames,
+      },
     };
   }
 
   /** What istiod would drop or serve wrongly, which depends on every listener and route of the gateway. */
   private validate(): string[] {
+    return [...this.duplicateServers(), ...this.sharedCertificates(), ...this.edgePolicies(), ...this.unservedHosts(), ...this.competingRoutes()];
+  }
+
+  /** pilot/pkg/model/gateway.go, CheckDuplicates: a TLS server repeating a host of its port is skipped. */
+  private duplicateServers(): string[] {
+    const errors: string[] = [];
+    const seen = new Set<string>();
+    for (const listener of this.boundListeners) {
+      for (const host of listener.hosts) {
+        const key = `${listener.port} ${host}`;
+        if (seen.has(key)) {
+          errors.push(`${this.gateway.node.path}: host '${host}' is served twice on port ${listener.port}; istiod skips the second `
+            + 'server. List each host in one listener per port');
+        }
+        seen.add(key);
+      }
+    }
+    return errors;
+  }
+
+  /**
+   * istioctl analyze IST0138: one certificate for different hosts on one port. HTTP/2 clients reuse a connection for
+   * every host the certificate covers (same port) and get 404s from the server it was opened on.
+   */
+  private sharedCertificates(): string[] {
+    const errors: string[] = [];
+    const first = new Map<string, IngressListener>();
+    for (const listener of this.boundListeners.filter(l => l.tls)) {
+      const key = `${listener.port} ${listener.tls!.credentialName}`;
+      const other = first.get(key);
+      if (other && other.hosts.join() !== listener.hosts.join()) {
+        errors.push(`${this.gateway.node.path}: certificate '${listener.tls!.credentialName}' is used by two listeners on port `
+          + `${listener.port} (${other.hosts.join(', ')} and ${listener.hosts.join(', ')}); HTTP/2 clients reuse one connection `
+          + 'for both and get 404s. Serve all its hosts from one listener');
+      }
+      first.set(key, other ?? listener);
+    }
+    return errors;
+  }
+
+  /** Access rules and JWT requirements that would deny what their listeners carry, or overlap. */
+  private edgePolicies(): string[] {
     const path = this.gateway.node.path;
     const errors: string[] = [];
-    const byPort = new Map<number, IngressListener[]>();
-    for (const listener of this.boundListeners) byPort.set(listener.port, [...byPort.get(listener.port) ?? [], listener]);
-    for (const [port, listeners] of byPort) {
-      const seen = new Map<string, IngressListener>();
-      for (const listener of listeners) {
-        for (const host of listener.hosts) {
-          if (seen.has(host)) {
-            // pilot/pkg/model/gateway.go, CheckDuplicates: a TLS server repeating a host of its port is skipped.
-            errors.push(`${path}: host '${host}' is served twice on port ${port}; istiod skips the second server. `
-              + 'List each host in one listener per port');
-          }
-          seen.set(host, listener);
+    const ports = this.podPorts();
+    const served = new Set(this.boundListeners.map(l => l.port));
+    for (const rule of this.accessRules) {
+      for (const port of rule.ports ?? []) {
+        if (!served.has(port)) errors.push(`${path}: access rule port ${port} has no listener (listeners: ${[...served].join(', ') || 'none'})`);
+        if (hasHttpCondition(rule) && ports.passthrough.includes(this.podPortOfService(port)) && !ports.http.includes(this.podPortOfService(port))) {
+          errors.push(`${path}: access rule on port ${port} has hosts, paths or methods, which a passthrough listener never sees; `
+            + 'match its connections by sourceCidrs and ports only');
         }
       }
-      const names = listeners.map(l => listenerPortName(listenerIntent(l)));
-      for (const name of names.filter((n, i) => names.indexOf(n) !== i)) {
-        errors.push(`${path}: two listeners on port ${port} would share the server port name '${name}' (their first hosts read `
-          + 'alike); istiod tells HTTPS servers apart by it. Reorder their hosts');
+    }
+    if (this.accessRules.length > 0) {
+      // builder.go skips ALLOW rules with HTTP conditions on TCP filter chains: a passthrough port that no
+      // TCP-matchable rule admits is left with an ALLOW policy nothing matches, and every connection is refused.
+      for (const port of ports.passthrough) {
+        const admits = this.accessRules.some(r => !hasHttpCondition(r)
+          && (r.ports === undefined || r.ports.some(p => this.podPortOfService(p) === port)));
+        if (!admits) {
+          errors.push(`${path}: no access rule admits the passthrough listeners' connections on pod port ${port} (their requests `
+            + 'are encrypted, so host, path and method rules never match them, and Istio refuses every connection); add '
+            + 'allowRequests({ ports: [<listener port>] }), with sourceCidrs to limit who connects');
+        }
       }
     }
-    const byCredential = new Map<string, IngressListener>();
-    for (const listener of this.boundListeners.filter(l => l.tls)) {
-      const other = byCredential.get(listener.tls!.credentialName);
-      if (other) {
-        // istioctl analyze IST0138; HTTP/2 clients reuse a connection for every host of a certificate and get 404s
-        // from the server the connection was opened on.
-        errors.push(`${path}: certificate '${listener.tls!.credentialName}' is used by two listeners (${other.hosts.join(', ')} `
-          + `and ${listener.hosts.join(', ')}); HTTP/2 clients reuse one connection for both and get 404s. Serve all its `
-          + 'hosts from one listener');
-      }
-      byCredential.set(listener.tls!.credentialName, listener);
+    if (this.jwtRules.length > 0 && ports.http.length === 0) {
+      errors.push(`${path}: requireJwt needs an HTTP or HTTPS listener that serves requests: a token is read from HTTP `
+        + 'requests, and passthrough or redirect-only listeners never see them');
     }
-    if (this.jwtRules.length > 0) {
-      if (this.httpPodPorts().length === 0) {
-        errors.push(`${path}: requireJwt needs an HTTP or HTTPS listener: a token is read from HTTP requests, and a `
-          + 'passthrough listener never sees them');
-      }
-      const jwtPorts = this.httpPodPorts();
-      const shared = this.boundListeners.filter(l => !l.terminatesHttp && jwtPorts.includes(this.gateway.targetPortOf(l.port) ?? l.port));
-      for (const listener of shared) {
-        errors.push(`${path}: passthrough listener ${listener.hosts.join(', ')} shares port ${listener.port} with HTTPS listeners that `
-          + 'require a JWT; the DENY rule for requests without a token would refuse its TLS connections. Move it to another port');
-      }
+    for (const port of ports.passthrough.filter(p => this.jwtRules.length > 0 && ports.http.includes(p))) {
+      errors.push(`${path}: a passthrough listener shares pod port ${port} with HTTPS listeners that require a JWT; the DENY rule `
+        + 'for requests without a token would refuse its TLS connections. Move it to another port');
     }
-    errors.push(...this.unservedHosts(), ...this.competingRoutes());
+    const groups = jwtPathGroups(this.jwtRules);
+    groups.forEach((a, i) => groups.slice(i + 1).forEach(b => {
+      if (pathsOverlap(a.paths, b.paths)) {
+        errors.push(`${path}: JWT requirements of ${a.issuers.join(', ')} (paths ${a.paths?.join(', ') ?? 'all'}) and of `
+          + `${b.issuers.join(', ')} (paths ${b.paths?.join(', ') ?? 'all'}) overlap; a request there would need a token of `
+          + 'each, and carries one. Give requirements that share paths the same paths (a token of any of their issuers admits)');
+      }
+    }));
     return errors;
   }
 
@@ -266,7 +336,8 @@ export class IngressGatewayEdge implements IIngressGatewayRouting {
     for (const route of this.boundRoutes) {
       const fitting = this.boundListeners.filter(l => l.terminatesHttp !== route.passthrough && !l.httpsRedirect);
       for (const host of route.hosts) {
-        if (!fitting.some(l => l.hosts.some(served => served === '*' || Names.hostSubsetOf(host, served)))) {
+        // pilot/pkg/networking/core/gateway.go serves the intersection of the route's and the server's hosts.
+        if (!fitting.some(l => l.hosts.some(served => hostsIntersect(host, served)))) {
           const kind = route.passthrough ? 'a passthrough listener (IngressListener.tlsPassthrough)' : 'an HTTP or HTTPS listener';
           errors.push(`${route.node.path}: host '${host}' is served by no ${route.passthrough ? 'passthrough' : 'HTTP or HTTPS'} `
             + `listener of ingress gateway ${this.gateway.node.path}, so every request to it gets 404 (NR); add ${kind} for it`);
@@ -297,33 +368,14 @@ export class IngressGatewayEdge implements IIngressGatewayRouting {
   }
 }
 
-function listenerIntent(listener: IngressListener): ListenerIntent {
-  return {
-    protocol: listener.protocol as ListenerIntent['protocol'],
-    port: listener.port,
-    hosts: listener.hosts,
-    httpsRedirect: listener.httpsRedirect,
-    tls: listener.tls && {
-      mode: listener.tls.mode,
-      credentialName: listener.tls.credentialName,
-      minProtocolVersion: listener.tls.minProtocolVersion,
-      subjectAltNames: listener.tls.subjectAltNames,
-    },
-  };
+/** Whether an access rule has conditions only HTTP requests carry. */
+function hasHttpCondition(rule: IngressAccessRule): boolean {
+  return rule.hosts !== undefined || rule.paths !== undefined || rule.methods !== undefined;
 }
 
-function renderAccessRule(rule: IngressAccessRule): security.AuthorizationPolicySpecRules {
-  const sorted = (list?: string[]) => list && [...new Set(list)].sort();
-  const operation = { hosts: sorted(rule.hosts), paths: sorted(rule.paths), methods: sorted(rule.methods) };
-  return {
-    from: rule.sourceCidrs && [{ source: { remoteIpBlocks: sorted(rule.sourceCidrs) } }],
-    to: operation.hosts || operation.paths || operation.methods ? [{ operation }] : undefined,
-  };
-}
-
-function uniqueSorted<T>(items: T[]): T[] {
-  const unique = new Map(items.map(item => [JSON.stringify(item), item]));
-  return [...unique.keys()].sort().map(key => unique.get(key)!);
+/** istio `host.Name` intersection: some name matches both (`*`, or either a subset of the other). */
+function hostsIntersect(a: string, b: string): boolean {
+  return a === '*' || b === '*' || Names.hostSubsetOf(a, b) || Names.hostSubsetOf(b, a);
 }
 
 /**

@@ -37,4 +37,11 @@ export interface IngressGatewayOptions {
    * @default - none
    */
   readonly metricsNamespaces?: string[];
+  /**
+   * Emit the NetworkPolicy that confines the gateway pods: in on the listeners and the health port, out only to
+   * DNS, istiod and this app's routes' destinations. Turn it off only for an installed gateway that routes of other
+   * apps also use (their destinations would be cut off): then whoever owns that gateway must confine it.
+   * @default true
+   */
+  readonly confinePods?: boolean;
 }

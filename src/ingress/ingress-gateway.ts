@@ -201,11 +201,13 @@ function serviceTypeOf(type: IngressServiceType): kplus.ServiceType {
 }
 
 /**
- * The chart's names on 80 and 443; otherwise named by protocol, which Istio reads for the traffic that reaches the
- * gateway from inside the mesh.
+ * Named by protocol, which Istio reads for the traffic that reaches the gateway from inside the mesh: the chart's
+ * `http2` on 80 and `https` on 443, `http-<port>` and `https-<port>` elsewhere (a port carries plain HTTP or TLS,
+ * never both).
  */
 function servicePortName(listener: IngressListener): string {
-  if (listener.port === 80) return 'http2';
-  if (listener.port === 443) return 'https';
-  return `${listener.protocol === IngressProtocol.HTTP ? 'http' : 'https'}-${listener.port}`;
+  const plain = listener.protocol === IngressProtocol.HTTP;
+  if (plain && listener.port === 80) return 'http2';
+  if (!plain && listener.port === 443) return 'https';
+  return `${plain ? 'http' : 'https'}-${listener.port}`;
 }

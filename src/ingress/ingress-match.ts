@@ -1,37 +1,49 @@
 
 /**
+ * How an `IngressValueMatch` compares.
+ */
+export enum IngressMatchKind {
+  /** The whole string. */
+  EXACT = 'exact',
+  /** The start of the string. */
+  PREFIX = 'prefix',
+  /** An RE2 expression over the whole string. */
+  REGEX = 'regex',
+}
+
+/**
  * How a string is matched: exactly, by prefix, or by an RE2 regular expression (Envoy's dialect: no look-around,
  * no back-references).
  */
 export class IngressValueMatch {
   /** Exactly `value`. */
   public static exact(value: string): IngressValueMatch {
-    return new IngressValueMatch('exact', value);
+    return new IngressValueMatch(IngressMatchKind.EXACT, value);
   }
 
   /** Any string starting with `value`. */
   public static prefix(value: string): IngressValueMatch {
-    return new IngressValueMatch('prefix', value);
+    return new IngressValueMatch(IngressMatchKind.PREFIX, value);
   }
 
   /** Any string the RE2 expression `pattern` matches in full. */
   public static regex(pattern: string): IngressValueMatch {
-    return new IngressValueMatch('regex', pattern);
+    return new IngressValueMatch(IngressMatchKind.REGEX, pattern);
   }
 
-  /** `exact`, `prefix` or `regex`. */
-  public readonly kind: string;
+  /** How it compares. */
+  public readonly kind: IngressMatchKind;
   /** The value or pattern. */
   public readonly value: string;
 
-  private constructor(kind: 'exact' | 'prefix' | 'regex', value: string) {
+  private constructor(kind: IngressMatchKind, value: string) {
     this.kind = kind;
     this.value = value;
   }
 
   /** Throws, naming `owner` and `what`, when Istio would reject the match. */
   public check(owner: string, what: string): void {
-    if (this.kind === 'regex') checkRegex(owner, what, this.value);
+    if (this.kind === IngressMatchKind.REGEX) checkRegex(owner, what, this.value);
     if (/[\r\n]/.test(this.value)) throw new Error(`${owner}: ${what} '${this.value}' has a line break`);
   }
 
@@ -72,13 +84,13 @@ export class IngressPath {
 
   /** Whether the path matches every request (`prefix('/')`). */
   public get matchesEverything(): boolean {
-    return this.match.kind === 'prefix' && this.match.value === '/';
+    return this.match.kind === IngressMatchKind.PREFIX && this.match.value === '/';
   }
 
   /** Throws, naming `owner`, when the path cannot match as written. */
   public check(owner: string): void {
     const { kind, value } = this.match;
-    if (kind !== 'regex' && (!value.startsWith('/') || /[\s?#]/.test(value))) {
+    if (kind !== IngressMatchKind.REGEX && (!value.startsWith('/') || /[\s?#]/.test(value))) {
       throw new Error(`${owner}: path '${value}' must start with '/' and hold no spaces, '?' or '#' (match query `
         + 'parameters with queryParams)');
     }

@@ -1,7 +1,7 @@
 import { Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
-import { IngressDestination, ResolvedIngressDestination } from './ingress-action';
 import { IIngressGateway, IIngressRoute } from './ingress-contracts';
+import { IngressDestination, ResolvedIngressDestination } from './ingress-destination';
 import { checkRouteHosts } from './route-checks';
 import * as networking from '../../imports/networking.istio.io';
 import { renderExportTo } from '../private/export-to';

@@ -1,7 +1,8 @@
 import { Duration, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
-import { IngressAction, ResolvedIngressDestination } from './ingress-action';
+import { IngressAction } from './ingress-action';
 import { IIngressGateway, IIngressRoute } from './ingress-contracts';
+import { ResolvedIngressDestination } from './ingress-destination';
 import { IngressMatch, IngressValueMatch } from './ingress-match';
 import { checkMatch, matchesEverything, renderMatch, renderValueMatch } from './match-rules';
 import { checkRouteHosts, checkRuleOptions } from './route-checks';

@@ -1,4 +1,4 @@
-import { IngressMatch, IngressValueMatch } from './ingress-match';
+import { IngressMatch, IngressMatchKind, IngressValueMatch } from './ingress-match';
 import * as networking from '../../imports/networking.istio.io';
 import { Names } from '../private/names';
 
@@ -18,7 +18,7 @@ export function checkMatch(owner: string, match: IngressMatch): string {
     if (name.length === 0 || /[\s&=?#]/.test(name)) {
       throw new Error(`${owner}: query parameter name '${name}' must be non-empty, without spaces, '&', '=', '?' or '#'`);
     }
-    if (value.kind === 'prefix') {
+    if (value.kind === IngressMatchKind.PREFIX) {
       // istio/api's HTTPMatchRequest documents exact and regex for query parameters; prefix is not supported.
       throw new Error(`${owner}: query parameter '${name}' cannot be matched by prefix (Istio matches query parameters `
         + `exactly or by regex); use IngressValueMatch.regex('${escapeRegex(value.value)}.*')`);

@@ -1,3 +1,5 @@
+import { IngressActionKind } from './ingress-action';
+import { IngressMatchKind } from './ingress-match';
 import type { IngressRuleOptions } from './ingress-route';
 import { Names } from '../private/names';
 import { checkDuration, checkHeaderChanges } from '../render/istio/request-shaping';
@@ -19,11 +21,11 @@ export function checkRouteHosts(owner: string, hosts: string[]): void {
 export function checkRuleOptions(owner: string, options: IngressRuleOptions): void {
   const action = options.action;
   action.check(owner);
-  if (action.kind !== 'forward') {
+  if (action.kind !== IngressActionKind.FORWARD) {
     const forwardOnly = (['rewrite', 'timeout', 'retries', 'requestHeaders'] as const).filter(k => options[k] !== undefined);
     if (forwardOnly.length > 0) {
-      throw new Error(`${owner}: ${forwardOnly.join(', ')} cannot be combined with a ${action.kind === 'redirect' ? 'redirect' : 'direct response'} `
-        + `(${action.kind === 'redirect' ? 'Istio rejects a rewrite with a redirect' : 'nothing is forwarded'}); use IngressAction.forward`);
+      throw new Error(`${owner}: ${forwardOnly.join(', ')} cannot be combined with a ${action.kind === IngressActionKind.REDIRECT ? 'redirect' : 'direct response'} `
+        + `(${action.kind === IngressActionKind.REDIRECT ? 'Istio rejects a rewrite with a redirect' : 'nothing is forwarded'}); use IngressAction.forward`);
     }
   }
   if (options.rewrite) {
@@ -38,7 +40,7 @@ export function checkRuleOptions(owner: string, options: IngressRuleOptions): vo
     if (cors.allowOrigins.length === 0) throw new Error(`${owner}: cors.allowOrigins [] allows no origin; list the origins allowed`);
     cors.allowOrigins.forEach(origin => origin.check(owner, 'cors origin'));
     checkDuration(owner, 'cors.maxAge', cors.maxAge);
-    if (cors.allowCredentials && cors.allowOrigins.some(o => o.kind === 'exact' && o.value === '*')) {
+    if (cors.allowCredentials && cors.allowOrigins.some(o => o.kind === IngressMatchKind.EXACT && o.value === '*')) {
       throw new Error(`${owner}: cors allows credentials from origin '*', which browsers refuse; list the origins`);
     }
   }

@@ -16,7 +16,7 @@ describe('The example app\'s ingress |', () => {
     const gateway = byKind(ingress, 'Gateway')[0];
     expect(gateway.spec).toEqual({
       selector: { app: 'istio-ingressgateway', istio: 'ingressgateway' },
-      servers: [{ port: { number: 80, name: 'http-80-wildcard', protocol: 'HTTP' }, hosts: ['*'] }],
+      servers: [{ port: { number: 80, name: 'http-80-wildcard', protocol: 'HTTP' }, hosts: ['bookinfo/*'] }],
     });
     const route = only(ingress, 'VirtualService');
     expect(route.spec.gateways).toEqual(['istio-ingress/istio-ingressgateway']);

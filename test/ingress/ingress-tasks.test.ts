@@ -57,7 +57,8 @@ describe('Ingress gateways |', () => {
     expect(istioGateway.metadata).toMatchObject({ name: 'istio-ingressgateway', namespace: 'istio-ingress' });
     expect(istioGateway.spec).toEqual({
       selector: { app: 'istio-ingressgateway', istio: 'ingressgateway' },
-      servers: [{ port: { number: 80, name: 'http-80-httpbin-example-com', protocol: 'HTTP' }, hosts: ['httpbin.example.com'] }],
+      // Bound for the namespace of the route that serves the host: no other namespace attaches a VirtualService.
+      servers: [{ port: { number: 80, name: 'http-80-httpbin-example-com', protocol: 'HTTP' }, hosts: ['httpbin/httpbin.example.com'] }],
     });
     const vs = only(manifests, 'VirtualService');
     expect(vs.metadata).toMatchObject({ name: 'httpbin', namespace: 'httpbin' });
@@ -90,7 +91,7 @@ describe('Ingress gateways |', () => {
     const manifests = synthAll(app);
     expect(only(manifests, 'Gateway').spec.servers).toEqual([{
       port: { number: 443, name: 'https-443-httpbin-example-com', protocol: 'HTTPS' },
-      hosts: ['httpbin.example.com'],
+      hosts: ['httpbin/httpbin.example.com'],
       tls: { mode: 'SIMPLE', credentialName: 'httpbin-credential' },
     }]);
     const role = only(manifests, 'Role');
@@ -114,8 +115,8 @@ describe('Ingress gateways |', () => {
     });
     const manifests = synthAll(app);
     expect(only(manifests, 'Gateway').spec.servers.map((s: any) => [s.port.name, s.hosts, s.tls.credentialName])).toEqual([
-      ['https-443-helloworld-example-com', ['helloworld.example.com'], 'helloworld-credential'],
-      ['https-443-httpbin-example-com', ['httpbin.example.com'], 'httpbin-credential'],
+      ['https-443-helloworld-example-com', ['httpbin/helloworld.example.com'], 'helloworld-credential'],
+      ['https-443-httpbin-example-com', ['httpbin/httpbin.example.com'], 'httpbin-credential'],
     ]);
     expect(byKind(manifests, 'VirtualService').map(vs => vs.spec.http.map((h: any) => h.name))).toEqual([['default'], ['rule-1']]);
     expect(ingressObjects(manifests)).toMatchSnapshot();
@@ -146,7 +147,7 @@ describe('Ingress gateways |', () => {
     });
     const manifests = synthAll(app);
     expect(only(manifests, 'Gateway').spec.servers).toEqual([{
-      port: { number: 443, name: 'tls-443-nginx-example-com', protocol: 'TLS' }, hosts: ['nginx.example.com'], tls: { mode: 'PASSTHROUGH' },
+      port: { number: 443, name: 'tls-443-nginx-example-com', protocol: 'TLS' }, hosts: ['httpbin/nginx.example.com'], tls: { mode: 'PASSTHROUGH' },
     }]);
     expect(only(manifests, 'VirtualService').spec.tls).toEqual([{
       match: [{ sniHosts: ['nginx.example.com'] }],
@@ -222,7 +223,7 @@ describe('Ingress gateways |', () => {
     expect(only(manifests, 'AuthorizationPolicy').spec).toEqual({
       selector: { matchLabels: { app: 'istio-ingressgateway', istio: 'ingressgateway' } },
       action: 'DENY',
-      rules: [{ from: [{ source: { notRequestPrincipals: ['*'] } }], to: [{ operation: { paths: ['/headers'], ports: ['80'] } }] }],
+      rules: [{ from: [{ source: { notRequestPrincipals: ['testing@secure.istio.io/*'] } }], to: [{ operation: { paths: ['/headers'], ports: ['80'] } }] }],
     });
     expect(ingressObjects(manifests)).toMatchSnapshot();
   });
@@ -239,7 +240,8 @@ describe('Ingress gateways |', () => {
     expect(policy.metadata.name).toBe('istio-ingressgateway-access');
     expect(policy.spec.rules).toEqual([
       { from: [{ source: { remoteIpBlocks: ['203.0.113.0/24'] } }] },
-      { to: [{ operation: { hosts: ['httpbin.example.com'], methods: ['GET'], paths: ['/status/*'] } }] },
+      // Host, path and method only match HTTP, so the rule says where: the HTTP listener's pod port.
+      { to: [{ operation: { hosts: ['httpbin.example.com'], methods: ['GET'], paths: ['/status/*'], ports: ['80'] } }] },
     ]);
   });
 
@@ -263,6 +265,7 @@ describe('Ingress gateways |', () => {
     const policy = byKind(manifests, 'NetworkPolicy').find(p => p.metadata.namespace === 'istio-system');
     expect(policy.spec.ingress[0].ports.map((p: any) => p.port)).toEqual([8080, 15021]);
     expect(only(manifests, 'VirtualService').spec.gateways).toEqual(['istio-system/istio-ingressgateway']);
+    expect(ingressObjects(manifests)).toMatchSnapshot();
   });
 
   test('the Helm chart\'s ingress gateway is selected by `istio: ingress`, not `ingressgateway`', () => {

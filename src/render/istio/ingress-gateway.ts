@@ -5,7 +5,10 @@ import { ObjectNames } from '../../private/object-names';
 export interface ListenerIntent {
   readonly protocol: 'HTTP' | 'HTTPS' | 'TLS';
   readonly port: number;
+  /** The hosts as declared (what names the server). */
   readonly hosts: string[];
+  /** The server's hosts as rendered: `<namespace>/<host>` for the namespaces whose routes may bind to each. */
+  readonly servedHosts: string[];
   readonly httpsRedirect: boolean;
   readonly tls?: {
     readonly mode: 'SIMPLE' | 'MUTUAL';
@@ -16,22 +19,27 @@ export interface ListenerIntent {
 }
 
 /**
- * The server port name of a listener: protocol, port and first host. Istio's validation wants the port names of one
+ * The server port names of listeners, by position: protocol, port and first host, plus a digest of the hosts where
+ * two would read alike (`a-b.example.com`, `a.b-example.com`). Istio's validation wants the port names of one
  * `Gateway` unique, and istiod tells HTTPS servers on a shared port apart by them (pilot/pkg/model/gateway.go,
  * "non unique port name for HTTPS port": the later server is skipped).
  */
-export function listenerPortName(listener: ListenerIntent): string {
-  return ObjectNames.label(`${listener.protocol.toLowerCase()}-${listener.port}-${listener.hosts[0]}`);
+export function listenerPortNames(listeners: ListenerIntent[]): string[] {
+  const base = listeners.map(l => ObjectNames.label(`${l.protocol.toLowerCase()}-${l.port}-${l.hosts[0]}`));
+  return base.map((name, i) => (base.indexOf(name) !== base.lastIndexOf(name)
+    ? ObjectNames.label(`${name.slice(0, 54)}-${ObjectNames.digest([...listeners[i].hosts].sort().join(','))}`)
+    : name));
 }
 
 /** The servers of an ingress gateway's Istio `Gateway`, by port and then port name, whatever order they came in. */
 export function renderIngressServers(listeners: ListenerIntent[]): networking.GatewaySpecServers[] {
-  return [...listeners]
-    .map(listener => ({ listener, name: listenerPortName(listener) }))
+  const names = listenerPortNames(listeners);
+  return listeners
+    .map((listener, i) => ({ listener, name: names[i] }))
     .sort((a, b) => a.listener.port - b.listener.port || a.name.localeCompare(b.name))
     .map(({ listener, name }) => ({
       port: { number: listener.port, name, protocol: listener.protocol },
-      hosts: [...listener.hosts].sort(),
+      hosts: [...listener.servedHosts].sort(),
       tls: serverTls(listener),
     }));
 }

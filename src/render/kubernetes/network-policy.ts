@@ -1,5 +1,5 @@
 import * as kplus from 'cdk8s-plus-28';
-import { ClusterServices, ISTIOD_XDS_PORT } from '../../private/cluster-services';
+import { ClusterServices, GATEWAY_METRICS_PORTS, GATEWAY_STATUS_PORT, ISTIOD_XDS_PORT } from '../../private/cluster-services';
 import { sortBy } from '../../private/collections';
 
 type Peer = kplus.k8s.NetworkPolicyPeer;
@@ -60,6 +60,35 @@ export class NetworkPolicyRender {
       },
       { to: [NetworkPolicyRender.podsIn(controlPlane.namespaceName, controlPlane.podLabels)], ports: NetworkPolicyRender.tcp([ISTIOD_XDS_PORT]) },
     ];
+  }
+
+  /**
+   * An ingress gateway's pods confined to the mesh: in from anywhere on its listeners' pod ports and the health port,
+   * from `metricsNamespaces` on the metrics ports; out only to DNS, istiod and the pods of `backends`.
+   */
+  public static confinedIngressGateway(intent: {
+    readonly podLabels: { [key: string]: string };
+    readonly listenerPodPorts: number[];
+    readonly metricsNamespaces: string[];
+    readonly services: ClusterServices;
+    readonly backends: Array<{ namespaceName: string; labels?: { [key: string]: string }; port?: number }>;
+  }): kplus.k8s.NetworkPolicySpec {
+    const ingress: IngressRule[] = [{ ports: NetworkPolicyRender.tcp([...intent.listenerPodPorts, GATEWAY_STATUS_PORT]) }];
+    if (intent.metricsNamespaces.length > 0) {
+      ingress.push({ from: NetworkPolicyRender.namespaces(intent.metricsNamespaces), ports: NetworkPolicyRender.tcp(GATEWAY_METRICS_PORTS) });
+    }
+    return {
+      podSelector: { matchLabels: intent.podLabels },
+      policyTypes: ['Ingress', 'Egress'],
+      ingress,
+      egress: [
+        ...NetworkPolicyRender.infrastructure(intent.services),
+        ...NetworkPolicyRender.canonical(intent.backends.map(b => ({
+          to: [NetworkPolicyRender.podsIn(b.namespaceName, b.labels)],
+          ports: b.port === undefined ? undefined : NetworkPolicyRender.tcp([b.port]),
+        }))),
+      ],
+    };
   }
 
   /** TCP ports, unique and sorted. */

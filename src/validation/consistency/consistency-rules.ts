@@ -107,55 +107,55 @@ export class ConsistencyRules {
   }
 
   /**
-   * Every host of a VirtualService bound to Gateways of the set must be served by a server of one of them, and the
-   * server must admit the VirtualService's namespace (`ns/host`, `./host`, or a `*` namespace): otherwise the gateway answers
-   * 404 NR for it (istioctl analyze IST0132, VirtualServiceHostNotFoundInGateway). Gateways outside the set are not
-   * judged.
+   * A VirtualService bound to a Gateway of the set must share a host with one of its servers that admits the
+   * VirtualService's namespace (`ns/host`, `./host`, or a `*` namespace): istiod serves the intersection of the two
+   * (pilot/pkg/networking/core/gateway.go), and with none the gateway answers 404 NR for all of it. Per Gateway, as
+   * istioctl analyze IST0132 (VirtualServiceHostNotFoundInGateway) judges it; Gateways outside the set are not.
    */
   private static checkHostsServed(vs: IndexedObject, gateways: Map<string, IndexedObject>): void {
     const spec = record(vs.manifest.spec);
-    const bound = list(spec.gateways).map(text).filter(g => g !== MESH && g !== '')
-      .map(g => gateways.get(ConsistencyRules.gatewayKey(g, vs.namespace)));
-    if (bound.length === 0 || bound.some(g => g === undefined)) return;
-    const served = bound.flatMap(g => list(record(g!.manifest.spec).servers).flatMap(server => list(record(server).hosts).map(text).map(h => {
-      const slash = h.indexOf('/');
-      const namespace = slash < 0 ? '*' : h.slice(0, slash);
-      return { namespace: namespace === '.' ? g!.namespace : namespace, host: slash < 0 ? h : h.slice(slash + 1) };
-    })));
-    list(spec.hosts).map(text).forEach((host, i) => {
-      const ok = served.some(s => (s.namespace === '*' || s.namespace === vs.namespace)
-        && (s.host === '*' || Names.hostSubsetOf(host, s.host) || (host === '*' && s.host === '*')));
-      if (!ok) {
-        vs.report.error(`spec.hosts[${i}]`, 'IST-XREF-VS-HOST-NOT-IN-GATEWAY',
-          `host ${JSON.stringify(host)} is served by no server of the Gateway${bound.length > 1 ? 's' : ''} `
-          + `${bound.map(g => `${g!.namespace}/${g!.name}`).join(', ')} that admits namespace ${vs.namespace}; the gateway answers 404 (NR). `
-          + 'Add the host to a server (as <namespace>/<host> or */<host>) or fix the VirtualService host');
+    const hosts = list(spec.hosts).map(text);
+    list(spec.gateways).map(text).forEach((ref, i) => {
+      const gateway = ref === MESH || ref === '' ? undefined : gateways.get(ConsistencyRules.gatewayKey(ref, vs.namespace));
+      if (!gateway) return;
+      const served = list(record(gateway.manifest.spec).servers).flatMap(server => list(record(server).hosts).map(text)).map(h => {
+        const slash = h.indexOf('/');
+        const namespace = slash < 0 ? '*' : h.slice(0, slash);
+        return { namespace: namespace === '.' ? gateway.namespace : namespace, host: slash < 0 ? h : h.slice(slash + 1) };
+      }).filter(s => s.namespace === '*' || s.namespace === vs.namespace);
+      if (!hosts.some(host => served.some(s => hostsIntersect(host, s.host)))) {
+        vs.report.error(`spec.gateways[${i}]`, 'IST-XREF-VS-HOST-NOT-IN-GATEWAY',
+          `none of the hosts ${JSON.stringify(hosts)} is served by a server of Gateway ${gateway.namespace}/${gateway.name} that admits `
+          + `namespace ${vs.namespace}; the gateway answers 404 (NR). Add the host to a server (as <namespace>/<host> or */<host>) `
+          + 'or fix the VirtualService hosts');
       }
     });
   }
 
   /**
-   * One certificate on servers of several Gateways or hosts: HTTP/2 clients reuse a connection for every host the
-   * certificate covers and get 404s from the server it was opened on (istioctl analyze IST0138,
-   * GatewayDuplicateCertificate).
+   * One certificate for different hosts on one port of the same pods: HTTP/2 clients reuse a connection for every
+   * host the certificate covers (same port) and get 404s from the server it was opened on (istioctl analyze IST0138,
+   * GatewayDuplicateCertificate, which compares Gateways whose selectors overlap).
    */
   private static checkSharedCertificates(index: ManifestIndex): void {
-    const users = new Map<string, { gateway: IndexedObject; hosts: string }>();
+    const users = new Map<string, Array<{ gateway: IndexedObject; hosts: string }>>();
     for (const gateway of index.all('networking.istio.io/Gateway')) {
+      const selector = record(record(gateway.manifest.spec).selector) as { [key: string]: string };
       list(record(gateway.manifest.spec).servers).forEach((raw, i) => {
         const server = record(raw);
         const credential = text(record(server.tls).credentialName);
         if (!credential) return;
-        const key = `${gateway.namespace}/${credential}`;
+        const key = `${gateway.namespace}/${credential}:${num(record(server.port).number)}`;
         const hosts = list(server.hosts).map(text).sort().join(',');
-        const first = users.get(key);
-        if (!first) {
-          users.set(key, { gateway, hosts });
-        } else if (first.hosts !== hosts || first.gateway !== gateway) {
+        const earlier = users.get(key) ?? [];
+        const clash = earlier.find(u => u.hosts !== hosts && (u.gateway === gateway || selectorsOverlap(
+          record(record(u.gateway.manifest.spec).selector) as { [key: string]: string }, selector)));
+        if (clash) {
           gateway.report.warning(`spec.servers[${i}].tls.credentialName`, 'IST-XREF-GATEWAY-DUPLICATE-CERTIFICATE',
-            `certificate ${credential} is also served for ${first.hosts} by Gateway ${first.gateway.namespace}/${first.gateway.name}; `
-            + 'HTTP/2 clients reuse one connection for every host of a certificate and get 404s. Serve all its hosts from one server');
+            `certificate ${credential} is also served on this port for ${clash.hosts} by Gateway ${clash.gateway.namespace}/${clash.gateway.name} `
+            + 'on the same pods; HTTP/2 clients reuse one connection for every host of a certificate and get 404s. Serve all its hosts from one server');
         }
+        users.set(key, [...earlier, { gateway, hosts }]);
       });
     }
   }
@@ -335,4 +335,14 @@ export class ConsistencyRules {
         + `of the mesh (action ${text(spec.action) || 'ALLOW'}); add a selector (e.g. the gateway's labels) unless a mesh-wide policy is intended`);
     }
   }
+}
+
+/** istio `host.Name` intersection: some name matches both. */
+function hostsIntersect(a: string, b: string): boolean {
+  return a === '*' || b === '*' || Names.hostSubsetOf(a, b) || Names.hostSubsetOf(b, a);
+}
+
+/** Whether two Gateway selectors can pick the same pod (one's labels include the other's). */
+function selectorsOverlap(a: { [key: string]: string }, b: { [key: string]: string }): boolean {
+  return selectorMatches({ matchLabels: a }, b) || selectorMatches({ matchLabels: b }, a);
 }
