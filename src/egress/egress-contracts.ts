@@ -1,7 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { IEgressGrantee } from './egress-grantee';
-import { EgressRequestMatch } from './egress-request';
+import { EgressPath, EgressRequestMatch } from './egress-request';
 import { EgressTlsMode, GatewayHopTls } from './egress-tls';
 import { IGateway } from '../gateway/gateway-contracts';
 
@@ -47,6 +47,8 @@ export interface IEgressRoute extends IConstruct {
   readonly hosts: string[];
   /** Namespaces (by name, or `*`) that see the route's hosts, and so must see the gateway's subsets for them. */
   readonly visibleNamespaces: string[];
+  /** The only request paths the route forwards on its HTTP legs; empty when it forwards every path (a copy). */
+  readonly forwardedPaths: EgressPath[];
   /** Every host:port the route sends through the gateway (its final set when read at synth). */
   legs(): EgressLeg[];
 }

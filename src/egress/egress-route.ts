@@ -200,6 +200,10 @@ export class EgressRoute extends Construct implements IEgressRoute {
     if (port) this.usePort(port);
   }
 
+  public get forwardedPaths(): EgressPath[] {
+    return sortBy(this.paths, p => p.toString());
+  }
+
   /** Forwards one more request path (see `paths`). */
   public addPath(path: EgressPath): void {
     if (this.paths.some(p => p.toString() === path.toString())) {

@@ -129,6 +129,12 @@ export interface EgressInventoryPort {
    */
   readonly hopTls?: GatewayHopTls;
   /**
+   * The only request paths the gateway forwards to the host, in AuthorizationPolicy form (`/get`, `/status/*`);
+   * others get 404 at the gateway.
+   * @default - every path (or a port the gateway does not see requests on)
+   */
+  readonly forwardedPaths?: string[];
+  /**
    * The construct path of the route that sends the port through its gateway, or of the service for a direct port.
    * Only an inventory of a construct tree has it.
    * @default - unknown (an inventory read from manifests)

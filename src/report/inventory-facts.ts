@@ -41,6 +41,8 @@ export interface LegFact {
   readonly externalPort: number;
   readonly tlsMode: EgressTlsMode;
   readonly hopTls: GatewayHopTls;
+  /** The only paths forwarded (`/get`, `/status/*`), sorted; undefined for every path. */
+  readonly forwardedPaths?: string[];
   readonly declaredBy?: string;
 }
 
@@ -160,6 +162,7 @@ function hostEntry(facts: InventoryFacts, service: ServiceFact, host: string): E
       gateway: { namespaceName: leg.gateway.namespaceName, name: leg.gateway.name },
       gatewayPort: leg.gatewayPort,
       hopTls: leg.hopTls,
+      forwardedPaths: leg.forwardedPaths,
       declaredBy: provenance([leg.declaredBy]),
     };
   });

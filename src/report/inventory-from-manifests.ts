@@ -174,6 +174,7 @@ class ManifestReader {
             externalPort: onward.externalPort,
             tlsMode: kind === 'http' ? this.gatewayOrigination(onward.ref, host, onward.externalPort) : EgressTlsMode.PASSTHROUGH,
             hopTls: hopTlsOf(gateway, gatewayPort, host),
+            forwardedPaths: onward.paths,
           });
         }
       }
@@ -183,13 +184,16 @@ class ManifestReader {
 
   /** The route bound to a gateway that sends `host` arriving on `port` on to the host itself. */
   private onwardLeg(entries: Array<{ route: any }>, refs: string[], namespace: string, host: string,
-    port: number): { ref: string; externalPort: number } | undefined {
+    port: number): { ref: string; externalPort: number; paths?: string[] } | undefined {
     for (const { route } of entries) {
       const destination = route.route?.[0]?.destination;
       if (destination?.host !== host) continue;
-      for (const match of route.match ?? [{}]) {
+      const matches: any[] = route.match ?? [{}];
+      for (const match of matches) {
         const ref = refs.find(r => (match.gateways ?? refs).map((g: string) => qualify(g, namespace)).includes(r));
-        if (ref && (match.port === undefined || match.port === port)) return { ref, externalPort: destination.port?.number ?? port };
+        if (ref && (match.port === undefined || match.port === port)) {
+          return { ref, externalPort: destination.port?.number ?? port, paths: forwardedPathsOf(matches) };
+        }
       }
     }
     return undefined;
@@ -365,4 +369,13 @@ function opensTheWayOut(policy: any): boolean {
 
 function isEmptySelector(selector: any): boolean {
   return !selector || (Object.keys(selector.matchLabels ?? {}).length === 0 && (selector.matchExpressions ?? []).length === 0);
+}
+
+/**
+ * The paths a gateway route forwards, in AuthorizationPolicy form, when every match names one (exact or prefix);
+ * undefined when some match admits every path.
+ */
+function forwardedPathsOf(matches: any[]): string[] | undefined {
+  const paths = matches.map(match => match.uri?.exact ?? (match.uri?.prefix === undefined ? undefined : `${match.uri.prefix}*`));
+  return paths.every((p): p is string => typeof p === 'string') ? [...new Set(paths)].sort() : undefined;
 }

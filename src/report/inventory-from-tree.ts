@@ -3,6 +3,7 @@ import { EgressInventoryClient, EgressInventoryTls } from './inventory-document'
 import { GatewayFact, GrantFact, InventoryFacts, KubernetesServiceFact, LegFact, ServiceFact } from './inventory-facts';
 import { IEgressGateway } from '../egress/egress-contracts';
 import { EgressGateway } from '../egress/egress-gateway';
+import { EgressTlsMode } from '../egress/egress-tls';
 import { ExternalService } from '../mesh/external-service';
 import { KubernetesExternalService } from '../mesh/kubernetes-external-service';
 
@@ -69,6 +70,8 @@ function legFacts(gateway: IEgressGateway): LegFact[] {
     externalPort: leg.externalPort,
     tlsMode: leg.tlsMode,
     hopTls: leg.hopTls,
+    forwardedPaths: leg.tlsMode !== EgressTlsMode.PASSTHROUGH && route.forwardedPaths.length > 0
+      ? route.forwardedPaths.map(p => p.toString()).sort() : undefined,
     declaredBy: route.node.path,
   })));
 }

@@ -102,7 +102,8 @@ function portText(port: EgressInventoryPort): string {
 /** Through which gateway, or from the sidecars of which namespaces: those that see the host and may leave. */
 function wayOut(host: EgressInventoryHost, port: EgressInventoryPort, denied: Set<string>): string {
   if (port.gateway) {
-    return `gateway ${code(refKey(port.gateway))} on ${port.gatewayPort} (hop ${port.hopTls === 'ISTIO_MUTUAL' ? 'Istio mutual TLS' : 'plain'})`;
+    const paths = port.forwardedPaths ? `, only ${port.forwardedPaths.map(code).join(', ')}` : '';
+    return `gateway ${code(refKey(port.gateway))} on ${port.gatewayPort} (hop ${port.hopTls === 'ISTIO_MUTUAL' ? 'Istio mutual TLS' : 'plain'}${paths})`;
   }
   if (host.visibleTo.includes('*')) return 'direct, from sidecars in any namespace whose egress is not denied';
   const open = host.visibleTo.filter(ns => !denied.has(ns));

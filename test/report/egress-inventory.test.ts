@@ -149,6 +149,23 @@ describe('EgressInventory | request-level grants', () => {
   });
 });
 
+describe('EgressInventory | forwarded paths', () => {
+  test('a route that forwards only some paths lists them on its port, from the tree and from the manifests alike', () => {
+    const doc = inventoryOf(({ egress, gateway }) => {
+      const service = new ExternalService(egress, 'httpbin', { hosts: ['httpbin.org'], ports: [ExternalPort.http()] });
+      const route = new EgressRoute(egress, 'httpbin-route', { gateway, service, paths: [EgressPath.exact('/get')] });
+      route.addPath(EgressPath.prefix('/status/'));
+      route.grantEgress(EgressGrantee.serviceAccount('shop', 'checkout'));
+    });
+    expect(hostOf(doc, 'httpbin.org').ports.map(p => p.forwardedPaths)).toEqual([['/get', '/status/*']]);
+  });
+
+  test('a route that forwards every path lists none', () => {
+    const doc = httpbinGrantedTo(() => EgressGrantee.serviceAccount('shop', 'checkout'));
+    expect(hostOf(doc, 'httpbin.org').ports.map(p => p.forwardedPaths)).toEqual([undefined]);
+  });
+});
+
 describe('EgressInventory | TLS and ways out', () => {
   test('passthrough through the gateway: the application\'s TLS, on the gateway port, over Istio mutual TLS', () => {
     const doc = inventoryOf(({ egress, gateway }) => {
