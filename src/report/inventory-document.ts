@@ -154,6 +154,11 @@ export interface EgressInventoryHost {
   readonly serviceEntry: string;
   /** The ServiceEntry's resolution (`DNS`, `STATIC`, `NONE`, `DYNAMIC_DNS`, …). */
   readonly resolution: string;
+  /**
+   * `MESH_EXTERNAL` (outside the mesh: a way out) or `MESH_INTERNAL` (a service the mesh treats as its own, e.g.
+   * VMs with sidecars), as the ServiceEntry says.
+   */
+  readonly location: string;
   /** The namespaces whose proxies see the host (its `exportTo`, by name), sorted, or `['*']`. */
   readonly visibleTo: string[];
   /** The host's ports, sorted by number. */

@@ -16,6 +16,8 @@ export interface ServiceFact {
   readonly name: string;
   readonly hosts: string[];
   readonly resolution: string;
+  /** `MESH_EXTERNAL` or `MESH_INTERNAL`. */
+  readonly location: string;
   /** By name, with the entry's own namespace; or `['*']`. */
   readonly visibleTo: string[];
   readonly ports: ServicePortFact[];
@@ -116,8 +118,15 @@ export function assembleInventory(facts: InventoryFacts): EgressInventoryDocumen
  * two kinds of object. Istio reads a port's protocol from its name prefix (`https-443`), TCP otherwise.
  */
 export function isExternalKubernetesService(service: any, endpointSlices: any[]): boolean {
-  return service.spec?.type === 'ExternalName' || (!service.spec?.selector && endpointSlices.length > 0);
+  if (service.spec?.type === 'ExternalName') return true;
+  // `default/kubernetes` is the API server, and slices the mirroring controller copies from Endpoints (a kubelet
+  // Service, say) point into the cluster: neither is a way out a team declared.
+  const apiServer = service.metadata?.name === 'kubernetes' && (service.metadata?.namespace ?? 'default') === 'default';
+  const declared = endpointSlices.filter(slice => slice.metadata?.labels?.['endpointslice.kubernetes.io/managed-by'] !== MIRRORING_CONTROLLER);
+  return !apiServer && !service.spec?.selector && declared.length > 0;
 }
+
+const MIRRORING_CONTROLLER = 'endpointslicemirroring-controller.k8s.io';
 
 function kubernetesServiceEntry(fact: KubernetesServiceFact): EgressInventoryKubernetesService {
   const spec = fact.service.spec ?? {};
@@ -174,6 +183,7 @@ function hostEntry(facts: InventoryFacts, service: ServiceFact, host: string): E
     namespaceName: service.namespaceName,
     serviceEntry: service.name,
     resolution: service.resolution,
+    location: service.location,
     visibleTo: [...new Set(service.visibleTo)].sort(),
     ports,
     grants: mergeGrants(grants),

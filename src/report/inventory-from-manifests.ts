@@ -130,6 +130,7 @@ class ManifestReader {
       name: object.metadata?.name,
       hosts,
       resolution: spec.resolution ?? 'NONE',
+      location: spec.location ?? 'MESH_EXTERNAL',
       visibleTo: visibleTo(spec.exportTo, namespace),
       ports: (spec.ports ?? []).map((port: any) => {
         // What a proxy dials: the target port, or the port each endpoint maps the port's name to.
@@ -267,32 +268,46 @@ class ManifestReader {
     return { ...namespace?.object.metadata?.labels, [NAME_LABEL]: name };
   }
 
-  /** The identities the gateway's ALLOW AuthorizationPolicies admit, per routed host. */
+  /**
+   * The identities the gateway's ALLOW AuthorizationPolicies admit, per routed host, the way Istio's authorization
+   * reads them: a rule without `to`, or an operation without `hosts`, covers every host; hosts match the Host header
+   * case-insensitively, ports ignored, with a leading or trailing `*`; on a passed-through leg (a TCP filter chain)
+   * rules with HTTP-only conditions are skipped and `connection.sni` decides. With no ALLOW policy on the gateway's
+   * pods at all, Istio admits anyone. DENY policies are not subtracted (the README says so).
+   */
   private grantsAt(gateway: GatewayFact, legs: RoutedLeg[]): GrantFact[] {
     const ref: EgressInventoryGatewayRef = { namespaceName: gateway.namespaceName, name: gateway.name };
     const mine = legs.filter(leg => refKey(leg.gateway) === refKey(ref));
+    const policies = this.of('AuthorizationPolicy', 'security.istio.io').map(p => p.object).filter(object =>
+      namespaceOf(object) === gateway.namespaceName && (object.spec?.action ?? 'ALLOW') === 'ALLOW'
+      && selectorMatches(object.spec?.selector ?? {}, gateway.podLabels));
+    if (policies.length === 0) {
+      return mine.map(leg => ({ gateway: ref, host: leg.host, serviceNamespace: leg.serviceNamespace, namespaceName: '*' }));
+    }
     const grants: GrantFact[] = [];
-    for (const { object } of this.of('AuthorizationPolicy', 'security.istio.io')) {
-      const action = object.spec?.action ?? 'ALLOW';
-      if (namespaceOf(object) !== gateway.namespaceName || action !== 'ALLOW'
-        || !selectorMatches(object.spec?.selector ?? {}, gateway.podLabels)) continue;
+    for (const object of policies) {
       for (const rule of object.spec?.rules ?? []) {
         const when: any[] = rule.when ?? [];
-        const sni: string[] = when.filter(w => w.key === 'connection.sni').flatMap(w => w.values ?? []);
-        const operation = (rule.to ?? []).map((t: any) => t.operation ?? {}).find((o: any) => o.hosts) ?? {};
-        const httpHosts: string[] = (operation.hosts ?? []).map((h: string) => h.replace(/:\d+$/, ''));
+        const sni: string[] | undefined = when.some(w => w.key === 'connection.sni')
+          ? when.filter(w => w.key === 'connection.sni').flatMap(w => w.values ?? []) : undefined;
         const headers = Object.fromEntries(when.filter(w => /^request\.headers\[.+\]$/.test(w.key))
           .map(w => [w.key.slice('request.headers['.length, -1), (w.values ?? []).join(',')]));
-        const request = {
-          methods: operation.methods,
-          paths: operation.paths,
-          headers: Object.keys(headers).length > 0 ? headers : undefined,
-        };
-        const matched = mine.filter(leg => (leg.tlsMode === EgressTlsMode.PASSTHROUGH
-          ? sni.includes(hopSni(leg.host)) : httpHosts.includes(leg.host)));
-        for (const identity of identitiesOf(rule)) {
-          for (const leg of matched) {
-            grants.push({ gateway: ref, host: leg.host, serviceNamespace: leg.serviceNamespace, ...identity, ...request });
+        // No `to` is one operation that matches everything.
+        const operations: any[] = rule.to === undefined ? [{}] : rule.to.map((t: any) => t.operation ?? {});
+        const httpOnly = Object.keys(headers).length > 0 || operations.some(o => o.hosts || o.methods || o.paths);
+        for (const operation of operations) {
+          const request = {
+            methods: operation.methods,
+            paths: operation.paths,
+            headers: Object.keys(headers).length > 0 ? headers : undefined,
+          };
+          const matched = mine.filter(leg => (leg.tlsMode === EgressTlsMode.PASSTHROUGH
+            ? !httpOnly && (sni === undefined || sni.includes(hopSni(leg.host)))
+            : sni === undefined && (operation.hosts === undefined || operation.hosts.some((h: string) => policyHostMatches(h, leg.host)))));
+          for (const identity of identitiesOf(rule)) {
+            for (const leg of matched) {
+              grants.push({ gateway: ref, host: leg.host, serviceNamespace: leg.serviceNamespace, ...identity, ...request });
+            }
           }
         }
       }
@@ -334,6 +349,16 @@ function identitiesOf(rule: any): Array<Pick<EgressInventoryGrant, 'namespaceNam
     if (source.namespaces) return source.namespaces.map((namespaceName: string) => ({ namespaceName }));
     return [{ namespaceName: '*' }];
   });
+}
+
+/** An AuthorizationPolicy `hosts` entry against a host: case-insensitive, port ignored, `*` at either end. */
+function policyHostMatches(pattern: string, host: string): boolean {
+  const p = pattern.toLowerCase().replace(/:(\d+|\*)$/, '');
+  const h = host.toLowerCase();
+  if (p === '*') return true;
+  if (p.startsWith('*')) return h.endsWith(p.slice(1));
+  if (p.endsWith('*')) return h.startsWith(p.slice(0, -1));
+  return p === h;
 }
 
 /** The server that carries the host's hop on `port`: Istio mutual TLS, or not. */

@@ -77,6 +77,12 @@ function legFacts(gateway: IEgressGateway): LegFact[] {
 }
 
 function grantFacts(gateway: IEgressGateway): GrantFact[] {
+  if (!gateway.routing.lockdown && gateway.routing.grants.length === 0) {
+    // Neither a lockdown's allow-nothing policy nor a grant's ALLOW policy selects the gateway: Istio admits anyone.
+    return gateway.routing.routes.flatMap(route => route.legs().map((leg): GrantFact => ({
+      gateway: refOf(gateway), host: leg.host, serviceNamespace: route.serviceNamespace, namespaceName: '*', declaredBy: gateway.node.path,
+    })));
+  }
   return gateway.routing.grants.flatMap(grant => {
     const config = grant.grantee.toEgressGranteeConfig();
     const sa = config.serviceAccountName;
@@ -101,6 +107,7 @@ function serviceFact(service: ExternalService): ServiceFact {
     name: service.name,
     hosts: service.hosts,
     resolution: service.resolution,
+    location: service.location,
     visibleTo: service.visibleNamespaces,
     ports: service.ports.map(port => ({ number: port.number, protocol: port.protocol, dialledPorts: service.dialledPorts(port.number) })),
     sidecarTls: sidecarTlsOf(service),

@@ -38,7 +38,7 @@ export function renderMarkdown(doc: EgressInventoryDocument): string {
     '|---|---|---|---|---|---|---|',
     ...ports.map(({ host, port }) => row([
       code(host.host),
-      `${code(`${host.namespaceName}/${host.serviceEntry}`)} (${host.resolution})`,
+      `${code(`${host.namespaceName}/${host.serviceEntry}`)} (${host.resolution}${host.location === 'MESH_INTERNAL' ? ', in the mesh' : ''})`,
       portText(port),
       TLS_TEXT[port.tls],
       wayOut(host, port, denied),
@@ -121,7 +121,7 @@ function grantText(grant: EgressInventoryGrant): string {
 
 function identityText(grant: EgressInventoryGrant): string {
   if (grant.principal !== undefined) return code(grant.principal);
-  return grant.namespaceName === '*' ? 'any source' : 'any identity';
+  return grant.namespaceName === '*' ? 'anyone (no identity condition)' : 'any identity';
 }
 
 function requestText(grant: EgressInventoryGrant): string {

@@ -149,6 +149,22 @@ describe('EgressInventory | request-level grants', () => {
   });
 });
 
+describe('EgressInventory | a gateway nobody locked', () => {
+  test('with neither a lockdown nor a grant, no AuthorizationPolicy selects the gateway: anyone may use its hosts', () => {
+    const app = Testing.app();
+    const gateway = new EgressGateway(new Chart(app, 'egress-gateway', { namespace: 'istio-egress' }), 'gateway');
+    const egress = new Chart(app, 'egress', { namespace: 'egress-config' });
+    const service = new ExternalService(egress, 'httpbin', { hosts: ['httpbin.org'], ports: [ExternalPort.http()] });
+    new EgressRoute(egress, 'httpbin-route', { gateway, service, allowUnlockedMesh: true });
+    const tree = EgressInventory.of(app);
+    const manifests = parseAllDocuments(app.synthYaml()).map(doc => doc.toJS());
+    expect(manifests.filter(m => m.kind === 'AuthorizationPolicy')).toEqual([]);
+    expect(hostOf(tree.document, 'httpbin.org').grants).toEqual([{ namespaceName: '*', declaredBy: ['egress-gateway/gateway'] }]);
+    expect(EgressInventory.fromManifests(manifests).render(EgressInventoryFormat.JSON)).toEqual(tree.withoutProvenance().render(EgressInventoryFormat.JSON));
+    expect(tree.render(EgressInventoryFormat.MARKDOWN)).toContain('anyone (no identity condition)');
+  });
+});
+
 describe('EgressInventory | forwarded paths', () => {
   test('a route that forwards only some paths lists them on its port, from the tree and from the manifests alike', () => {
     const doc = inventoryOf(({ egress, gateway }) => {
@@ -355,6 +371,54 @@ describe('EgressInventory | manifests', () => {
     expect(httpbin.visibleTo).toEqual(['*']);
     expect(httpbin.grants).toEqual([{ namespaceName: '*', methods: ['GET'] }]);
     expect(httpbin.ports[0]).toMatchObject({ gateway: { namespaceName: 'istio-egress', name: 'egress' }, hopTls: GatewayHopTls.PLAINTEXT });
+  });
+
+  const policyOf = (rules: any[]) => ({
+    apiVersion: 'security.istio.io/v1',
+    kind: 'AuthorizationPolicy',
+    metadata: { name: 'egress', namespace: 'istio-egress' },
+    spec: { selector: { matchLabels: { istio: 'egress' } }, rules },
+  });
+  const grantsOf = (...extra: any[]) => hostOf(EgressInventory.fromManifests([serviceEntry, virtualService, gateway, ...extra]).document, 'httpbin.org').grants;
+  const shop = { source: { principals: ['cluster.local/ns/shop/sa/checkout'] } };
+  const checkout = { namespaceName: 'shop', serviceAccountName: 'checkout', principal: 'cluster.local/ns/shop/sa/checkout' };
+
+  test('hand-written config: no AuthorizationPolicy on the gateway admits anyone, as Istio does', () => {
+    expect(grantsOf()).toEqual([{ namespaceName: '*' }]);
+  });
+
+  test('hand-written rules: no `to` covers every host, each operation counts, hosts match as Istio matches them', () => {
+    expect(grantsOf(policyOf([{ from: [shop] }]))).toEqual([checkout]);
+    expect(grantsOf(policyOf([{ from: [shop], to: [{ operation: { hosts: ['other.org'] } }, { operation: { hosts: ['HTTPBIN.org:*'], methods: ['GET'] } }] }])))
+      .toEqual([{ ...checkout, methods: ['GET'] }]);
+    expect(grantsOf(policyOf([{ from: [shop], to: [{ operation: { hosts: ['*.org'] } }] }]))).toEqual([checkout]);
+    expect(grantsOf(policyOf([{ from: [shop], to: [{ operation: { hosts: ['httpbin.*'] } }] }]))).toEqual([checkout]);
+    expect(grantsOf(policyOf([{ from: [shop], to: [{ operation: { hosts: ['httpbin.com'] } }] }]))).toEqual([]);
+    // An operation without hosts (paths only) covers every host.
+    expect(grantsOf(policyOf([{ from: [shop], to: [{ operation: { paths: ['/get'] } }] }]))).toEqual([{ ...checkout, paths: ['/get'] }]);
+  });
+
+  test('kubectl output: the API server\'s Service and mirrored EndpointSlices are not declared ways out', () => {
+    const selectorless = (namespace: string, name: string) => ({ apiVersion: 'v1', kind: 'Service', metadata: { name, namespace }, spec: { ports: [{ port: 443 }] } });
+    const slice = (namespace: string, service: string, managedBy: string) => ({
+      apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice',
+      metadata: { name: `${service}-x`, namespace, labels: { 'kubernetes.io/service-name': service, 'endpointslice.kubernetes.io/managed-by': managedBy } },
+      addressType: 'IPv4', endpoints: [{ addresses: ['10.0.0.1'] }], ports: [{ port: 443 }],
+    });
+    const doc = EgressInventory.fromManifests([
+      selectorless('default', 'kubernetes'), slice('default', 'kubernetes', 'endpointslice-controller.k8s.io'),
+      selectorless('kube-system', 'kubelet'), slice('kube-system', 'kubelet', 'endpointslicemirroring-controller.k8s.io'),
+      selectorless('shop', 'legacy-db'), slice('shop', 'legacy-db', 'admin'),
+    ]).document;
+    expect(doc.kubernetesServices.map(k => `${k.namespaceName}/${k.name}`)).toEqual(['shop/legacy-db']);
+  });
+
+  test('a MESH_INTERNAL ServiceEntry is listed as in the mesh', () => {
+    const internal = { ...serviceEntry, spec: { ...serviceEntry.spec, location: 'MESH_INTERNAL' } };
+    const inventory = EgressInventory.fromManifests([internal]);
+    expect(hostOf(inventory.document, 'httpbin.org').location).toEqual('MESH_INTERNAL');
+    expect(inventory.render(EgressInventoryFormat.MARKDOWN)).toContain('(DNS, in the mesh)');
+    expect(hostOf(EgressInventory.fromManifests([serviceEntry]).document, 'httpbin.org').location).toEqual('MESH_EXTERNAL');
   });
 
   test('fromFiles reads multi-document YAML files', () => {
