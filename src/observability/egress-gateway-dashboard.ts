@@ -1,6 +1,6 @@
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { EgressGatewayRules } from './egress-gateway-rules';
+import { IEgressGatewayRules } from './egress-gateway-rules';
 import { EgressRecordingRule } from './egress-recording-rule';
 import { PromQl } from './promql';
 import { checkDns1123Label, checkLabelKey, checkLabelValue } from '../private/kubernetes-names';
@@ -13,7 +13,7 @@ import { validateAtSynth } from '../private/synth-validation';
  */
 export interface EgressGatewayDashboardProps {
   /** The rules whose recordings the panels show: the dashboard shows the gateway they watch. */
-  readonly rules: EgressGatewayRules;
+  readonly rules: IEgressGatewayRules;
   /**
    * The namespace of the ConfigMap: one Grafana's dashboard sidecar watches (kube-prometheus-stack's watches
    * Grafana's own namespace unless told otherwise).
@@ -35,17 +35,18 @@ export interface EgressGatewayDashboardProps {
 /**
  * A Grafana dashboard for an egress gateway, shipped as a ConfigMap that Grafana's dashboard sidecar loads
  * (labelled `grafana_dashboard: "1"` by default): requests per second by external host and response class, each
- * host's 5xx share, 403s at the gateway, traffic the mesh blocked, and connections and bytes per passed-through TLS
- * host.
+ * host's 5xx share, HTTP 403s at the gateway, traffic the mesh blocked, and connections and bytes per passed-through
+ * TLS host, uploaded (to the host: what to watch for exfiltration) and downloaded (from it).
  *
  * Every panel queries a recording rule of `EgressGatewayRules`, by its `EgressRecordingRule` name, so the names
  * live in one place and the dashboard costs Prometheus no more than the rules do. The JSON is deterministic: a uid
- * derived from the gateway's namespace and name, panel ids in order, no timestamps. The data source is a dashboard
+ * derived from the gateway's namespace and name, panel ids in order, no timestamps (the time range is relative, the
+ * last 6 hours). The data source is a dashboard
  * variable, so the dashboard works with whichever Prometheus data source Grafana has.
  */
 export class EgressGatewayDashboard extends Construct {
   /** The rules whose recordings the panels show. */
-  public readonly rules: EgressGatewayRules;
+  public readonly rules: IEgressGatewayRules;
   /** The ConfigMap holding the dashboard. */
   public readonly configMap: kplus.ConfigMap;
   /** The dashboard's Grafana uid. */
@@ -79,7 +80,7 @@ interface Panel {
 }
 
 /** The dashboard JSON (Grafana's dashboard model, schema version 39). */
-function renderDashboard(uid: string, rules: EgressGatewayRules): any {
+function renderDashboard(uid: string, rules: IEgressGatewayRules): any {
   const gateway = rules.gateway;
   const own = PromQl.selector(...PromQl.gateway(gateway));
   const byHost = (record: string, selector: string = own) => `sum by (destination_service) (${record}${selector})`;
@@ -98,7 +99,7 @@ function renderDashboard(uid: string, rules: EgressGatewayRules): any {
       targets: [{ expr: byHost(EgressRecordingRule.SERVER_ERROR_RATIO), legendFormat: '{{destination_service}}' }],
     },
     {
-      title: '403 at the gateway by external host',
+      title: 'HTTP 403 at the gateway by external host',
       unit: 'reqps',
       targets: [{
         expr: byHost(EgressRecordingRule.REQUESTS_BY_CODE, PromQl.selector(...PromQl.gateway(gateway), PromQl.eq('response_code', '403'))),
@@ -122,8 +123,10 @@ function renderDashboard(uid: string, rules: EgressGatewayRules): any {
       title: 'TCP bytes per second by passed-through host',
       unit: 'Bps',
       targets: [
-        { expr: byHost(EgressRecordingRule.TCP_SENT_BYTES), legendFormat: 'sent {{destination_service}}' },
-        { expr: byHost(EgressRecordingRule.TCP_RECEIVED_BYTES), legendFormat: 'received {{destination_service}}' },
+        // At the gateway's outbound hop Istio's "received" bytes are the request's (to the host), "sent" the
+        // response's (from the host).
+        { expr: byHost(EgressRecordingRule.TCP_RECEIVED_BYTES), legendFormat: 'upload to {{destination_service}}' },
+        { expr: byHost(EgressRecordingRule.TCP_SENT_BYTES), legendFormat: 'download from {{destination_service}}' },
       ],
     },
   ];

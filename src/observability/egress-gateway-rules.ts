@@ -1,18 +1,35 @@
 import { ApiObject, Duration } from 'cdk8s';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { EgressRecordingRule } from './egress-recording-rule';
 import { PromQl } from './promql';
 import * as monitoring from '../../imports/monitoring.coreos.com';
+import { IEgressGateway } from '../egress/egress-contracts';
 import { IGateway } from '../gateway/gateway-contracts';
+import { AppRegistry } from '../private/app-registry';
 import { checkLabels } from '../private/kubernetes-names';
 import { validateAtSynth } from '../private/synth-validation';
+
+/**
+ * The recording rules and alerts of an egress gateway, as a dashboard reads them: `EgressGatewayRules` is one.
+ */
+export interface IEgressGatewayRules extends IConstruct {
+  /** The egress gateway the rules watch. */
+  readonly gateway: IEgressGateway;
+  /** Whether the mesh-wide blocked-traffic rules (`EgressRecordingRule.BLOCKED_*`) are recorded here. */
+  readonly blockedTraffic: boolean;
+  /** The names of the recording rules defined here, in evaluation order (a copy). */
+  readonly recordedNames: string[];
+}
 
 /**
  * Properties of `EgressGatewayRules`.
  */
 export interface EgressGatewayRulesProps {
-  /** The egress gateway the rules watch. */
-  readonly gateway: IGateway;
+  /**
+   * The egress gateway the rules watch: `new EgressGateway(...)` or `EgressGateway.fromExisting(...)`. An ingress
+   * gateway has no outbound hop to external hosts, so its alerts would never mean what they say.
+   */
+  readonly gateway: IEgressGateway;
   /**
    * Labels of the PrometheusRule, for the Prometheus whose `ruleSelector` must pick it (kube-prometheus-stack
    * selects `release: <its release name>`).
@@ -20,7 +37,8 @@ export interface EgressGatewayRulesProps {
    */
   readonly labels?: { [key: string]: string };
   /**
-   * Labels added to every alert, for routing in Alertmanager (`team: platform`).
+   * Labels added to every alert, for routing in Alertmanager (`team: platform`). These are Prometheus labels:
+   * names match `[a-zA-Z_][a-zA-Z0-9_]*` and do not start with `__` (reserved); values may be any string.
    * @default - only `severity`
    */
   readonly alertLabels?: { [key: string]: string };
@@ -31,12 +49,19 @@ export interface EgressGatewayRulesProps {
    */
   readonly serverErrorRatio?: number;
   /**
+   * Requests per second to one external host, over 5 minutes, below which `IstioEgressHostServerErrors` stays
+   * quiet whatever the 5xx share: a couple of failed requests to a host nobody calls is not an outage.
+   * @default 0.1 (30 requests in 5 minutes)
+   */
+  readonly minRequestRate?: number;
+  /**
    * How long the 5xx share must stay above `serverErrorRatio` before the alert fires.
    * @default Duration.minutes(10)
    */
   readonly serverErrorFor?: Duration;
   /**
-   * Requests per second answered 403 at the gateway, per host, above which `IstioEgressGatewayForbidden` fires.
+   * HTTP requests per second answered 403 at the gateway, per host, above which `IstioEgressGatewayForbidden`
+   * fires (passed-through TLS has no response code: see the class docs).
    * @default 0 (any)
    */
   readonly forbiddenRate?: number;
@@ -47,8 +72,9 @@ export interface EgressGatewayRulesProps {
   readonly forbiddenFor?: Duration;
   /**
    * Define the mesh-wide blocked-traffic rules (`EgressRecordingRule.BLOCKED_*`) and `IstioEgressTrafficBlocked`.
-   * The sidecars report that traffic, not the gateway, so keep it in one PrometheusRule per mesh: with two
-   * gateways, set it to false on one of them.
+   * The sidecars report that traffic, not the gateway, and the rules carry no gateway label, so keep it in one
+   * PrometheusRule per mesh: with several gateways, set it to false on all but one (synth refuses two
+   * `EgressGatewayRules` of one app that both define it).
    * @default true
    */
   readonly blockedTraffic?: boolean;
@@ -82,10 +108,15 @@ export interface EgressGatewayRulesProps {
  * `istio_requests_total` with `response_code`; passed-through TLS only has `istio_tcp_*`, by host. The recording rules
  * are `EgressRecordingRule`; the alerts:
  *
- * - `IstioEgressHostServerErrors` (warning): a host's 5xx share above `serverErrorRatio`.
- * - `IstioEgressGatewayForbidden` (warning): 403s at the gateway, per host. The gateway answers 403 to a workload
- *   that asks for a host it was not granted; a 403 of the external host itself counts too, and the gateway's access
- *   log tells them apart (`rbac_access_denied_matched_policy[…]` in `%RESPONSE_CODE_DETAILS%`).
+ * - `IstioEgressHostServerErrors` (warning): a host's 5xx share above `serverErrorRatio`, while the host gets at
+ *   least `minRequestRate` requests per second.
+ * - `IstioEgressGatewayForbidden` (warning): HTTP 403s at the gateway, per host. On an HTTP port the gateway answers
+ *   403 to a workload that asks for a host it was not granted; a 403 of the external host itself counts too, and the
+ *   gateway's access log tells them apart (`rbac_access_denied_matched_policy[…]` in `%RESPONSE_CODE_DETAILS%`).
+ *   HTTP only: on a TLS passthrough port the gateway authorizes with Envoy's network RBAC filter, which closes the
+ *   connection instead, so there is no 403 and no `response_code`. Those denials are in the gateway's access log
+ *   (`GatewayAccessLogs`) as TCP lines with `rbac_access_denied_matched_policy[…]` in
+ *   `%CONNECTION_TERMINATION_DETAILS%` (Istio's default format has it); no Istio metric counts them.
  * - `IstioEgressTrafficBlocked` (warning): traffic REGISTRY_ONLY sent to `BlackHoleCluster` (HTTP 502 and closed TCP
  *   connections, as Istio's `tests/integration/telemetry/policy/traffic_registry_only_test.go` reads them), per
  *   source workload. The workloads' sidecars report it, so it needs their metrics scraped too (Istio's
@@ -95,9 +126,9 @@ export interface EgressGatewayRulesProps {
  *   The gateway's own metrics cannot say it: a gateway without pods has no series. The Deployment is the one named
  *   after the gateway, as this library and the istio/gateway chart name it.
  */
-export class EgressGatewayRules extends Construct {
+export class EgressGatewayRules extends Construct implements IEgressGatewayRules {
   /** The egress gateway the rules watch. */
-  public readonly gateway: IGateway;
+  public readonly gateway: IEgressGateway;
   /** Whether the mesh-wide blocked-traffic rules are defined here. */
   public readonly blockedTraffic: boolean;
   /** The `PrometheusRule` object. */
@@ -114,13 +145,14 @@ export class EgressGatewayRules extends Construct {
     const labels = { ...props.labels };
     const alertLabels = { ...props.alertLabels };
     checkLabels(path, 'PrometheusRule label', labels);
-    checkLabels(path, 'alert label', alertLabels);
+    checkAlertLabels(path, alertLabels);
     if ('severity' in alertLabels) {
       throw new Error(`${path}: alertLabels must not set 'severity'; each alert sets its own (warning, or critical when `
         + 'the gateway has no pods)');
     }
     const thresholds: EgressThresholds = {
       serverErrorRatio: ratio(path, 'serverErrorRatio', props.serverErrorRatio ?? 0.05),
+      minRequestRate: rate(path, 'minRequestRate', props.minRequestRate ?? 0.1),
       serverErrorFor: props.serverErrorFor ?? Duration.minutes(10),
       forbiddenRate: rate(path, 'forbiddenRate', props.forbiddenRate ?? 0),
       forbiddenFor: props.forbiddenFor ?? Duration.minutes(1),
@@ -128,6 +160,9 @@ export class EgressGatewayRules extends Construct {
       blockedFor: props.blockedFor ?? Duration.minutes(1),
       noReadyPodsFor: props.noReadyPodsFor ?? Duration.minutes(2),
     };
+    if (this.blockedTraffic) {
+      AppRegistry.of(this).join<EgressGatewayRules>('egress-blocked-traffic-rules', this, this, checkOneBlockedTraffic);
+    }
     this.rules = [
       ...recordingRules(this.gateway, this.blockedTraffic),
       ...alerts(this.gateway, this.blockedTraffic, thresholds, alertLabels),
@@ -171,6 +206,7 @@ interface EgressRule {
 
 interface EgressThresholds {
   readonly serverErrorRatio: number;
+  readonly minRequestRate: number;
   readonly serverErrorFor: Duration;
   readonly forbiddenRate: number;
   readonly forbiddenFor: Duration;
@@ -198,9 +234,9 @@ function recordingRules(gateway: IGateway, blockedTraffic: boolean): EgressRule[
     },
     {
       record: EgressRecordingRule.REQUESTS_BY_CLASS,
-      // response_code "0" (no response: the client went away) gets no class rather than a made-up one.
-      expr: `sum by (${byHost}, response_class) (label_replace(${EgressRecordingRule.REQUESTS_BY_CODE}${own}, `
-        + '"response_class", "${1}xx", "response_code", "([1-5])[0-9][0-9]"))',
+      // response_code "0" (no response: the client went away, or the connection broke) is class "other".
+      expr: `sum by (${byHost}, response_class) (label_replace(label_replace(${EgressRecordingRule.REQUESTS_BY_CODE}${own}, `
+        + '"response_class", "${1}xx", "response_code", "([1-5])[0-9][0-9]"), "response_class", "other", "response_code", "0"))',
     },
     {
       record: EgressRecordingRule.SERVER_ERROR_RATIO,
@@ -235,7 +271,9 @@ function alerts(gateway: IGateway, blockedTraffic: boolean, t: EgressThresholds,
   const rules: EgressRule[] = [
     {
       alert: 'IstioEgressHostServerErrors',
-      expr: `${EgressRecordingRule.SERVER_ERROR_RATIO}${own} > ${t.serverErrorRatio}`,
+      // `and` keeps the hosts whose request rate is high enough; both sides have the same labels.
+      expr: `${EgressRecordingRule.SERVER_ERROR_RATIO}${own} > ${t.serverErrorRatio}`
+        + ` and sum by (${GATEWAY}, destination_service) (${EgressRecordingRule.REQUESTS_BY_CODE}${own}) >= ${t.minRequestRate}`,
       for: PromQl.duration(t.serverErrorFor),
       labels: warning,
       annotations: {
@@ -251,9 +289,10 @@ function alerts(gateway: IGateway, blockedTraffic: boolean, t: EgressThresholds,
       labels: warning,
       annotations: {
         summary: `Egress gateway ${gw} answers 403`,
-        description: `Requests through ${gw} to {{ $labels.destination_service }} get 403 ({{ $value }}/s): a workload `
-          + 'asks for a host it was not granted, or the host refuses it; the gateway\'s access log says which '
-          + '(rbac_access_denied_matched_policy in the response code details).',
+        description: `HTTP requests through ${gw} to {{ $labels.destination_service }} get 403 ({{ $value }}/s): a `
+          + 'workload asks for a host it was not granted, or the host refuses it; the gateway\'s access log says which '
+          + '(rbac_access_denied_matched_policy in the response code details). Denied TLS passthrough connections '
+          + 'are closed, not answered, and show only in the access log (connection termination details).',
       },
     },
   ];
@@ -298,4 +337,32 @@ function rate(path: string, what: string, value: number): number {
     throw new Error(`${path}: ${what} ${value} is not a rate; pass a number of events per second, 0 or more (0: any)`);
   }
   return value;
+}
+
+/** Prometheus' label name syntax (prometheus.io/docs/concepts/data_model); `__` names are reserved for internal use. */
+const PROMETHEUS_LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+
+function checkAlertLabels(path: string, labels: { [key: string]: string }): void {
+  for (const [name, value] of Object.entries(labels)) {
+    if (!PROMETHEUS_LABEL_NAME.test(name)) {
+      throw new Error(`${path}: alert label name '${name}' is not a Prometheus label name; use letters, digits and `
+        + 'underscores, not starting with a digit (such as \'team\' or \'owner_team\')');
+    }
+    if (name.startsWith('__')) {
+      throw new Error(`${path}: alert label name '${name}' starts with '__', which Prometheus reserves for internal `
+        + `labels; drop the leading underscores ('${name.replace(/^_+/, '') || 'team'}')`);
+    }
+    if (typeof value !== 'string') {
+      throw new Error(`${path}: alert label '${name}' value ${JSON.stringify(value)} is not a string; pass it as text`);
+    }
+  }
+}
+
+/** The blocked-traffic rules carry no gateway label: two PrometheusRules defining them record the same series. */
+function checkOneBlockedTraffic(members: EgressGatewayRules[]): string[] {
+  if (members.length < 2) return [];
+  const [first, ...others] = members;
+  return others.map(other => `${other.node.path}: records the mesh-wide blocked-traffic rules (EgressRecordingRule.BLOCKED_*), `
+    + `and so does ${first.node.path}; they carry no gateway label, so Prometheus would get the same series from two `
+    + 'rule groups; pass blockedTraffic: false on all but one EgressGatewayRules of the app');
 }

@@ -14,15 +14,28 @@ export class EgressRecordingRule {
    * Istio's `istio_requests_total` as the gateway reports it on its outbound hop (`reporter="source"`).
    */
   public static readonly REQUESTS_BY_CODE = 'destination_service_response_code:istio_requests:rate5m';
-  /** `REQUESTS_BY_CODE` summed by response class (`response_class`: `2xx`, `4xx`, `5xx`, …). */
+  /**
+   * `REQUESTS_BY_CODE` summed by response class (`response_class`: `2xx`, `4xx`, `5xx`, …; `other` for
+   * `response_code` 0, a request that got no response, such as one the client gave up on).
+   */
   public static readonly REQUESTS_BY_CLASS = 'destination_service_response_class:istio_requests:rate5m';
   /** Per external host, the share of the gateway's requests answered with a 5xx code (0 to 1). */
   public static readonly SERVER_ERROR_RATIO = 'destination_service:istio_requests_5xx_per_requests:ratio_rate5m';
   /** TCP connections per second the gateway opens to each passed-through TLS host (no response code there). */
   public static readonly TCP_CONNECTIONS_OPENED = 'destination_service:istio_tcp_connections_opened:rate5m';
-  /** Bytes per second the gateway sends on its TCP connections to each passed-through host. */
+  /**
+   * Download: bytes per second each passed-through host sends back to the gateway. Istio's
+   * `istio_tcp_sent_bytes_total` counts the bytes "sent during response", so at the gateway's outbound hop
+   * (`reporter="source"`) it is what came back from the external host (Istio's workload dashboard shows it as
+   * "Bytes Received from Outgoing TCP Connection").
+   */
   public static readonly TCP_SENT_BYTES = 'destination_service:istio_tcp_sent_bytes:rate5m';
-  /** Bytes per second the gateway receives on its TCP connections from each passed-through host. */
+  /**
+   * Upload: bytes per second the gateway sends to each passed-through host, the signal to watch for exfiltration.
+   * Istio's `istio_tcp_received_bytes_total` counts the bytes "received during request", so at the gateway's
+   * outbound hop it is what went out to the external host (Istio's workload dashboard: "Bytes Sent on Outgoing TCP
+   * Connection").
+   */
   public static readonly TCP_RECEIVED_BYTES = 'destination_service:istio_tcp_received_bytes:rate5m';
   /**
    * Requests per second each workload's sidecar sent to `BlackHoleCluster`, i.e. that REGISTRY_ONLY refused (502),

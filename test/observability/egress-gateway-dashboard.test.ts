@@ -1,7 +1,8 @@
 import { Chart, Testing } from 'cdk8s';
+import { Construct } from 'constructs';
 import { egressApp } from './fixtures';
 import { parsePromQl } from './promql';
-import { EgressGatewayDashboard, EgressGatewayRules } from '../../src';
+import { EgressGatewayDashboard, EgressGatewayRules, EgressRecordingRule, IEgressGatewayRules } from '../../src';
 import { only, synthValid } from '../util';
 
 function dashboardApp(props: Partial<ConstructorParameters<typeof EgressGatewayDashboard>[2]> = {}, blockedTraffic = true) {
@@ -26,7 +27,7 @@ describe('EgressGatewayDashboard |', () => {
     expect(model.panels.map((p: any) => [p.id, p.title])).toEqual([
       [1, 'Requests per second by external host and response class'],
       [2, '5xx share by external host'],
-      [3, '403 at the gateway by external host'],
+      [3, 'HTTP 403 at the gateway by external host'],
       [4, 'Blocked by REGISTRY_ONLY (BlackHoleCluster) by source workload'],
       [5, 'TCP connections per second by passed-through host'],
       [6, 'TCP bytes per second by passed-through host'],
@@ -56,9 +57,36 @@ describe('EgressGatewayDashboard |', () => {
   });
 
   test('deterministic: the same app gives the same bytes, with no timestamps', () => {
-    const first = dashboardApp().json;
+    const { json: first, model } = dashboardApp();
     expect(dashboardApp().json).toEqual(first);
-    expect(first).not.toMatch(/"(time|updated|created)":\s*"\d{4}-/);
+    // No date anywhere (an ISO date or a Unix time in milliseconds), and a relative time range.
+    expect(first).not.toMatch(/\d{4}-\d{2}-\d{2}|\b1\d{12}\b/);
+    expect(model.time).toEqual({ from: 'now-6h', to: 'now' });
+    expect(Object.keys(model).filter(k => /time|updated|created/i.test(k))).toEqual(['time']);
+  });
+
+  test('TCP bytes as upload to and download from each passed-through host (Istio\'s received and sent at the outbound hop)', () => {
+    const { model } = dashboardApp();
+    const bytes = model.panels.find((p: any) => p.title === 'TCP bytes per second by passed-through host');
+    expect(bytes.targets.map((t: any) => [t.legendFormat, parsePromQl(t.expr).selectors[0].metric])).toEqual([
+      ['upload to {{destination_service}}', EgressRecordingRule.TCP_RECEIVED_BYTES],
+      ['download from {{destination_service}}', EgressRecordingRule.TCP_SENT_BYTES],
+    ]);
+  });
+
+  test('takes any IEgressGatewayRules, and shows the gateway it names', () => {
+    const { app, gatewayChart, gateway } = egressApp();
+    const scope = new Chart(app, 'elsewhere', { namespace: 'elsewhere' });
+    const rules: IEgressGatewayRules = Object.assign(new Construct(scope, 'rules'), {
+      gateway, blockedTraffic: false, recordedNames: [] as string[],
+    });
+    const monitoring = new Chart(app, 'monitoring', { namespace: 'monitoring' });
+    const dashboard = new EgressGatewayDashboard(monitoring, 'dashboard', { rules });
+    expect(dashboard.rules).toBe(rules);
+    const model = JSON.parse(Object.values(only(Testing.synth(monitoring), 'ConfigMap').data)[0] as string);
+    expect(model.title).toEqual('Istio egress gateway istio-egress/istio-egressgateway');
+    expect(model.panels).toHaveLength(5);
+    expect(gatewayChart.node.findAll().some(c => c instanceof EgressGatewayRules)).toBe(false);
   });
 
   test('without the blocked-traffic rules, no blocked-traffic panel', () => {

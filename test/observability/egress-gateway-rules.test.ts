@@ -1,7 +1,7 @@
-import { Duration } from 'cdk8s';
+import { Chart, Duration, Testing } from 'cdk8s';
 import { egressApp } from './fixtures';
 import { labelProblems, parsePromQl } from './promql';
-import { EgressGatewayRules, EgressRecordingRule } from '../../src';
+import { EgressGateway, EgressGatewayRules, EgressRecordingRule, IngressGateway } from '../../src';
 import { only, synthValid } from '../util';
 
 const rulesOf = (manifest: any): any[] => manifest.spec.groups.flatMap((g: any) => g.rules);
@@ -53,8 +53,47 @@ describe('EgressGatewayRules |', () => {
     const { manifest } = defaultRules();
     const rules = rulesOf(manifest);
     expect(labelProblems(rules)).toEqual([]);
-    // The only label the rules make up is the response class, from Istio's response_code.
-    expect(rules.flatMap(r => parsePromQl(r.expr).labelReplaces)).toEqual([{ dst: 'response_class', src: 'response_code' }]);
+    // The only label the rules make up is the response class, from Istio's response_code (1xx to 5xx, and 0).
+    expect(rules.flatMap(r => parsePromQl(r.expr).labelReplaces)).toEqual([
+      { dst: 'response_class', src: 'response_code' }, { dst: 'response_class', src: 'response_code' },
+    ]);
+  });
+
+  test('response classes: 1xx to 5xx from the code, and "other" for code 0 (no response)', () => {
+    const { manifest } = defaultRules();
+    const byClass = rulesOf(manifest).find(r => r.record === EgressRecordingRule.REQUESTS_BY_CLASS);
+    expect(byClass.expr).toEqual('sum by (source_workload_namespace, source_workload, destination_service, response_class) '
+      + '(label_replace(label_replace(destination_service_response_code:istio_requests:rate5m'
+      + '{source_workload_namespace="istio-egress",source_workload="istio-egressgateway"}, '
+      + '"response_class", "${1}xx", "response_code", "([1-5])[0-9][0-9]"), "response_class", "other", "response_code", "0"))');
+  });
+
+  test('the 5xx alert needs minRequestRate requests per second to the host, 0.1 by default', () => {
+    const own = '{source_workload_namespace="istio-egress",source_workload="istio-egressgateway"}';
+    const alertOf = (manifest: any) => rulesOf(manifest).find(r => r.alert === 'IstioEgressHostServerErrors');
+    expect(alertOf(defaultRules().manifest).expr).toEqual(`destination_service:istio_requests_5xx_per_requests:ratio_rate5m${own} > 0.05`
+      + ' and sum by (source_workload_namespace, source_workload, destination_service) '
+      + `(destination_service_response_code:istio_requests:rate5m${own}) >= 0.1`);
+    const given = alertOf(defaultRules({ minRequestRate: 2, serverErrorRatio: 0.1 }).manifest);
+    expect(given.expr).toMatch(/ > 0\.1 and sum by .* >= 2$/);
+    // Both sides of `and` keep the same labels, so each host is matched with its own request rate.
+    const [left, right] = given.expr.split(' and ');
+    expect(parsePromQl(right.split(' >= ')[0]).outputLabels).toEqual(['destination_service', 'source_workload', 'source_workload_namespace']);
+    expect(parsePromQl(left).selectors.map(sel => sel.metric)).toEqual([EgressRecordingRule.SERVER_ERROR_RATIO]);
+  });
+
+  test('the 403 alert reads HTTP response codes only, and says passthrough denials are closed connections', () => {
+    const { manifest } = defaultRules();
+    const forbidden = rulesOf(manifest).find(r => r.alert === 'IstioEgressGatewayForbidden');
+    expect(parsePromQl(forbidden.expr).selectors).toEqual([{
+      metric: EgressRecordingRule.REQUESTS_BY_CODE,
+      labels: ['source_workload_namespace', 'source_workload', 'response_code'],
+      matchers: [
+        { label: 'source_workload_namespace', value: 'istio-egress' }, { label: 'source_workload', value: 'istio-egressgateway' },
+        { label: 'response_code', value: '403' },
+      ],
+    }]);
+    expect(forbidden.annotations.description).toMatch(/^HTTP requests through .* Denied TLS passthrough connections are closed/);
   });
 
   test('the label check finds what is wrong: unknown metrics and labels, response_code on TCP, rules read before they exist', () => {
@@ -103,15 +142,15 @@ describe('EgressGatewayRules |', () => {
       blockedRate: 1,
       blockedFor: Duration.hours(1),
       noReadyPodsFor: Duration.millis(1500),
-      alertLabels: { team: 'platform' },
+      alertLabels: { team: 'platform', owner_team: 'Platform & SRE' },
       labels: { release: 'kube-prometheus-stack' },
     });
     expect(manifest.metadata.labels).toEqual({ release: 'kube-prometheus-stack' });
     expect(manifest.spec.groups[1].rules.map((r: any) => [r.expr.split(' > ')[1]?.split(' ')[0], r.for, r.labels])).toEqual([
-      ['0.2', '30m', { team: 'platform', severity: 'warning' }],
-      ['0.5', '90s', { team: 'platform', severity: 'warning' }],
-      ['1', '1h', { team: 'platform', severity: 'warning' }],
-      [undefined, '1500ms', { team: 'platform', severity: 'critical' }],
+      ['0.2', '30m', { team: 'platform', owner_team: 'Platform & SRE', severity: 'warning' }],
+      ['0.5', '90s', { team: 'platform', owner_team: 'Platform & SRE', severity: 'warning' }],
+      ['1', '1h', { team: 'platform', owner_team: 'Platform & SRE', severity: 'warning' }],
+      [undefined, '1500ms', { team: 'platform', owner_team: 'Platform & SRE', severity: 'critical' }],
     ]);
   });
 
@@ -130,14 +169,44 @@ describe('EgressGatewayRules |', () => {
     [{ forbiddenRate: -1 }, /egress-gateway\/rules: forbiddenRate -1 is not a rate; pass a number of events per second, 0 or more/],
     [{ blockedRate: Infinity }, /blockedRate Infinity is not a rate/],
     [{ labels: { 'a/b/c': 'x' } }, /egress-gateway\/rules: PrometheusRule label key 'a\/b\/c' is not a valid Kubernetes label key/],
-    [{ alertLabels: { team: 'not ok' } }, /egress-gateway\/rules: alert label 'team' value 'not ok' is not a valid Kubernetes label value/],
+    [{ minRequestRate: -0.5 }, /egress-gateway\/rules: minRequestRate -0.5 is not a rate; pass a number of events per second/],
+    [{ labels: { release: 'not ok' } }, /egress-gateway\/rules: PrometheusRule label 'release' value 'not ok' is not a valid Kubernetes label value/],
+    [{ alertLabels: { 'app.kubernetes.io/team': 'x' } },
+      /egress-gateway\/rules: alert label name 'app.kubernetes.io\/team' is not a Prometheus label name; use letters, digits and underscores, not starting with a digit/],
+    [{ alertLabels: { '1team': 'x' } }, /egress-gateway\/rules: alert label name '1team' is not a Prometheus label name/],
+    [{ alertLabels: { __team: 'x' } }, /egress-gateway\/rules: alert label name '__team' starts with '__', which Prometheus reserves for internal labels; drop the leading underscores \('team'\)/],
     [{ alertLabels: { severity: 'page' } }, /egress-gateway\/rules: alertLabels must not set 'severity'; each alert sets its own/],
   ])('fails when given %o', (props, message) => {
     const { gatewayChart, gateway } = egressApp();
     expect(() => new EgressGatewayRules(gatewayChart, 'rules', { gateway, ...props })).toThrow(message);
   });
 
-  test('fails when a duration is negative (cdk8s refuses it)', () => {
-    expect(() => Duration.minutes(-1)).toThrow(/Duration amounts cannot be negative/);
+  test('fails when two EgressGatewayRules of one app both define the blocked-traffic rules', () => {
+    const { app, gatewayChart, gateway } = egressApp();
+    new EgressGatewayRules(gatewayChart, 'rules', { gateway });
+    const other = new Chart(app, 'other-gateway', { namespace: 'istio-other' });
+    new EgressGatewayRules(other, 'rules', { gateway: new EgressGateway(other, 'gateway', { name: 'other-egressgateway' }) });
+    expect(() => Testing.synth(gatewayChart)).toThrow(new RegExp('other-gateway/rules: records the mesh-wide blocked-traffic '
+      + 'rules \\(EgressRecordingRule.BLOCKED_\\*\\), and so does egress-gateway/rules; .*same series from two rule groups; '
+      + 'pass blockedTraffic: false on all but one EgressGatewayRules of the app'));
+  });
+
+  test('two gateways\' rules in one app, the blocked-traffic rules in one of them', () => {
+    const { app, gatewayChart, gateway } = egressApp();
+    new EgressGatewayRules(gatewayChart, 'rules', { gateway });
+    const other = new Chart(app, 'other-gateway', { namespace: 'istio-other' });
+    new EgressGatewayRules(other, 'rules', { gateway: new EgressGateway(other, 'gateway', { name: 'other-egressgateway' }), blockedTraffic: false });
+    const recorded = [gatewayChart, other].map(c => rulesOf(only(Testing.synth(c), 'PrometheusRule')).map(r => r.record).filter(Boolean));
+    expect(recorded[0]).toContain(EgressRecordingRule.BLOCKED_REQUESTS);
+    expect(recorded[1]).not.toContain(EgressRecordingRule.BLOCKED_REQUESTS);
+    expect(recorded[1]).not.toContain(EgressRecordingRule.BLOCKED_TCP_CONNECTIONS);
+  });
+
+  test('takes egress gateways only', () => {
+    const { app } = egressApp();
+    const chart = new Chart(app, 'ingress', { namespace: 'istio-ingress' });
+    // @ts-expect-error an ingress gateway has no outbound hop to external hosts: it is not an IEgressGateway
+    const props: ConstructorParameters<typeof EgressGatewayRules>[2] = { gateway: new IngressGateway(chart, 'gateway') };
+    expect(props.gateway).toBeDefined();
   });
 });

@@ -1,8 +1,8 @@
 import { App, Chart, Testing } from 'cdk8s';
-import { EgressGateway, EgressRoute, ExternalPort, ExternalService, IGateway, MeshEgressLockdown } from '../../src';
+import { EgressGateway, EgressRoute, ExternalPort, ExternalService, IEgressGateway, MeshEgressLockdown } from '../../src';
 
 /** A gateway deployed by the app, locked down over `shop` with Prometheus in `monitoring`, HTTP and passthrough routes. */
-export function egressApp(): { app: App; gatewayChart: Chart; gateway: IGateway } {
+export function egressApp(): { app: App; gatewayChart: Chart; gateway: IEgressGateway } {
   const app = Testing.app();
   const gatewayChart = new Chart(app, 'egress-gateway', { namespace: 'istio-egress' });
   const gateway = new EgressGateway(gatewayChart, 'gateway');
@@ -16,7 +16,7 @@ export function egressApp(): { app: App; gatewayChart: Chart; gateway: IGateway 
 }
 
 /** The same with an istioctl-installed gateway (`istio-egressgateway` in `istio-system`). */
-export function installedGatewayApp(): { app: App; chart: Chart; gateway: IGateway } {
+export function installedGatewayApp(): { app: App; chart: Chart; gateway: IEgressGateway } {
   const app = Testing.app();
   const chart = new Chart(app, 'egress', { namespace: 'egress-config' });
   const gateway = EgressGateway.fromExisting(chart, 'gateway');

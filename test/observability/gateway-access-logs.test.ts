@@ -10,7 +10,7 @@ describe('GatewayAccessLogs |', () => {
     expect(telemetry).toMatchSnapshot();
     expect(telemetry.apiVersion).toEqual('telemetry.istio.io/v1');
     expect(telemetry.metadata).toEqual({ name: 'istio-egressgateway', namespace: 'istio-egress' });
-    expect(telemetry.spec.selector).toEqual({ matchLabels: gateway.podLabels });
+    expect(telemetry.spec.selector).toEqual({ matchLabels: { app: 'istio-egressgateway', istio: 'egressgateway' } });
     expect(telemetry.spec.accessLogging).toEqual([{ providers: [{ name: 'envoy' }] }]);
   });
 
@@ -31,7 +31,8 @@ describe('GatewayAccessLogs |', () => {
     new GatewayAccessLogs(chart, 'access-logs', { gateway, filter: 'response.code >= 400' });
     const telemetry = only(synthValid(chart), 'Telemetry');
     expect(telemetry.metadata.namespace).toEqual('istio-system');
-    expect(telemetry.spec.selector.matchLabels).toEqual(gateway.podLabels);
+    // The labels istioctl's egress gateway carries.
+    expect(telemetry.spec.selector.matchLabels).toEqual({ app: 'istio-egressgateway', istio: 'egressgateway' });
   });
 
   test('fails when the filter is empty', () => {

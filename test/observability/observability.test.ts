@@ -1,11 +1,11 @@
 import { Chart } from 'cdk8s';
 import { egressApp, installedGatewayApp } from './fixtures';
 import {
-  EgressGatewayDashboard, EgressGatewayRules, GatewayAccessLogs, GatewayPodMonitor, IGateway, ManifestValidator,
+  EgressGatewayDashboard, EgressGatewayRules, GatewayAccessLogs, GatewayPodMonitor, IEgressGateway, ManifestValidator,
 } from '../../src';
 import { byKind, synthValid } from '../util';
 
-function observe(chart: Chart, gateway: IGateway, dashboards: Chart) {
+function observe(chart: Chart, gateway: IEgressGateway, dashboards: Chart) {
   new GatewayAccessLogs(chart, 'access-logs', { gateway, filter: '!has(response.code) || response.code >= 400' });
   new GatewayPodMonitor(chart, 'pod-monitor', { gateway, labels: { release: 'kube-prometheus-stack' } });
   const rules = new EgressGatewayRules(chart, 'rules', { gateway, labels: { release: 'kube-prometheus-stack' } });
