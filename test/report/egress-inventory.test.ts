@@ -160,7 +160,8 @@ describe('EgressInventory | a gateway nobody locked', () => {
     const manifests = parseAllDocuments(app.synthYaml()).map(doc => doc.toJS());
     expect(manifests.filter(m => m.kind === 'AuthorizationPolicy')).toEqual([]);
     expect(hostOf(tree.document, 'httpbin.org').grants).toEqual([{ namespaceName: '*', declaredBy: ['egress-gateway/gateway'] }]);
-    expect(EgressInventory.fromManifests(manifests).render(EgressInventoryFormat.JSON)).toEqual(tree.withoutProvenance().render(EgressInventoryFormat.JSON));
+    expect(EgressInventory.fromManifests(manifests).render(EgressInventoryFormat.JSON))
+      .toEqual(tree.withoutProvenance().render(EgressInventoryFormat.JSON));
     expect(tree.render(EgressInventoryFormat.MARKDOWN)).toContain('anyone (no identity condition)');
   });
 });
@@ -401,9 +402,12 @@ describe('EgressInventory | manifests', () => {
   test('kubectl output: the API server\'s Service and mirrored EndpointSlices are not declared ways out', () => {
     const selectorless = (namespace: string, name: string) => ({ apiVersion: 'v1', kind: 'Service', metadata: { name, namespace }, spec: { ports: [{ port: 443 }] } });
     const slice = (namespace: string, service: string, managedBy: string) => ({
-      apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice',
+      apiVersion: 'discovery.k8s.io/v1',
+      kind: 'EndpointSlice',
       metadata: { name: `${service}-x`, namespace, labels: { 'kubernetes.io/service-name': service, 'endpointslice.kubernetes.io/managed-by': managedBy } },
-      addressType: 'IPv4', endpoints: [{ addresses: ['10.0.0.1'] }], ports: [{ port: 443 }],
+      addressType: 'IPv4',
+      endpoints: [{ addresses: ['10.0.0.1'] }],
+      ports: [{ port: 443 }],
     });
     const doc = EgressInventory.fromManifests([
       selectorless('default', 'kubernetes'), slice('default', 'kubernetes', 'endpointslice-controller.k8s.io'),
