@@ -66,9 +66,21 @@ export class EgressGatewayDashboard extends Construct {
     const gateway = this.rules.gateway;
     this.uid = `istio-egress-${ObjectNames.digest(`${gateway.namespaceName}/${gateway.name}`)}`;
     const name = ObjectNames.subdomain(`${gateway.name}-${gateway.namespaceName}-dashboard`);
+    const model = renderDashboard(this.uid, this.rules);
     this.configMap = new kplus.ConfigMap(this, 'Resource', {
       metadata: { name, namespace: namespaceName, labels: { [labelKey]: labelValue } },
-      data: { [`${name}.json`]: JSON.stringify(renderDashboard(this.uid, this.rules), undefined, 2) + '\n' },
+      data: { [`${name}.json`]: JSON.stringify(model, undefined, 2) + '\n' },
+    });
+    // Any IEgressGatewayRules may be passed: each panel must read a rule it records, or the panel stays empty.
+    const queried = [...new Set<string>(model.panels.flatMap((p: any) => p.targets.map((t: any) => recordOf(t.expr))))];
+    this.node.addValidation({
+      validate: () => {
+        const recorded = new Set(this.rules.recordedNames);
+        const missing = queried.filter(record => !recorded.has(record));
+        return missing.length === 0 ? [] : [`${path}: the dashboard's panels query ${missing.join(', ')}, which `
+          + `${this.rules.node.path} does not record; pass rules that record every EgressRecordingRule the panels read `
+          + '(EgressGatewayRules does, the BLOCKED_* ones when blockedTraffic is true)'];
+      },
     });
   }
 }
@@ -158,4 +170,11 @@ function renderDashboard(uid: string, rules: IEgressGatewayRules): any {
       })),
     })),
   };
+}
+
+/** The recording rule a panel query reads: the metric name of its one selector. */
+function recordOf(expr: string): string {
+  const match = /([a-z_]+:[a-z0-9_]+:[a-z0-9_]+)(?:\{|$)/.exec(expr);
+  if (!match) throw new Error(`no recording rule in panel query ${expr}`);
+  return match[1];
 }

@@ -74,19 +74,33 @@ describe('EgressGatewayDashboard |', () => {
     ]);
   });
 
-  test('takes any IEgressGatewayRules, and shows the gateway it names', () => {
-    const { app, gatewayChart, gateway } = egressApp();
-    const scope = new Chart(app, 'elsewhere', { namespace: 'elsewhere' });
-    const rules: IEgressGatewayRules = Object.assign(new Construct(scope, 'rules'), {
-      gateway, blockedTraffic: false, recordedNames: [] as string[],
+  test('takes any IEgressGatewayRules that records what the panels read, and shows the gateway it names', () => {
+    const { app, gateway } = egressApp();
+    const recordedNames = [
+      EgressRecordingRule.REQUESTS_BY_CODE, EgressRecordingRule.REQUESTS_BY_CLASS, EgressRecordingRule.SERVER_ERROR_RATIO,
+      EgressRecordingRule.TCP_CONNECTIONS_OPENED, EgressRecordingRule.TCP_SENT_BYTES, EgressRecordingRule.TCP_RECEIVED_BYTES,
+    ];
+    const rules: IEgressGatewayRules = Object.assign(new Construct(new Chart(app, 'elsewhere'), 'rules'), {
+      gateway, blockedTraffic: false, recordedNames,
     });
     const monitoring = new Chart(app, 'monitoring', { namespace: 'monitoring' });
     const dashboard = new EgressGatewayDashboard(monitoring, 'dashboard', { rules });
     expect(dashboard.rules).toBe(rules);
     const model = JSON.parse(Object.values(only(Testing.synth(monitoring), 'ConfigMap').data)[0] as string);
     expect(model.title).toEqual('Istio egress gateway istio-egress/istio-egressgateway');
-    expect(model.panels).toHaveLength(5);
-    expect(gatewayChart.node.findAll().some(c => c instanceof EgressGatewayRules)).toBe(false);
+    expect(model.panels.map((p: any) => p.id)).toEqual([1, 2, 3, 4, 5]);
+  });
+
+  test('fails when the rules do not record a rule the panels read', () => {
+    const { app, gateway } = egressApp();
+    const rules: IEgressGatewayRules = Object.assign(new Construct(new Chart(app, 'elsewhere'), 'rules'), {
+      gateway, blockedTraffic: true, recordedNames: [EgressRecordingRule.REQUESTS_BY_CODE],
+    });
+    const monitoring = new Chart(app, 'monitoring', { namespace: 'monitoring' });
+    new EgressGatewayDashboard(monitoring, 'dashboard', { rules });
+    expect(() => Testing.synth(monitoring)).toThrow(new RegExp('monitoring/dashboard: the dashboard\'s panels query '
+      + `${EgressRecordingRule.REQUESTS_BY_CLASS}, .*${EgressRecordingRule.BLOCKED_REQUESTS}, .*which elsewhere/rules does not record; `
+      + 'pass rules that record every EgressRecordingRule the panels read'));
   });
 
   test('without the blocked-traffic rules, no blocked-traffic panel', () => {

@@ -174,6 +174,7 @@ describe('EgressGatewayRules |', () => {
     [{ alertLabels: { 'app.kubernetes.io/team': 'x' } },
       /egress-gateway\/rules: alert label name 'app.kubernetes.io\/team' is not a Prometheus label name; use letters, digits and underscores, not starting with a digit/],
     [{ alertLabels: { '1team': 'x' } }, /egress-gateway\/rules: alert label name '1team' is not a Prometheus label name/],
+    [{ alertLabels: { team: 1 as unknown as string } }, /egress-gateway\/rules: alert label 'team' value 1 is not a string; pass it as text/],
     [{ alertLabels: { __team: 'x' } }, /egress-gateway\/rules: alert label name '__team' starts with '__', which Prometheus reserves for internal labels; drop the leading underscores \('team'\)/],
     [{ alertLabels: { severity: 'page' } }, /egress-gateway\/rules: alertLabels must not set 'severity'; each alert sets its own/],
   ])('fails when given %o', (props, message) => {
