@@ -2,11 +2,11 @@ import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { IEgressGateway, IEgressGatewayRouting } from './egress-contracts';
 import { EgressGatewayRouting } from './egress-gateway-routing';
-import { ExistingEgressGatewayProps, GatewayInstall, GatewayServicePort } from '../gateway/gateway-install';
+import { ExistingEgressGatewayProps, GatewayInstall } from '../gateway/gateway-install';
 import { GatewayWorkload } from '../gateway/gateway-workload';
 import { GatewayDeploymentOptions } from '../gateway/gateway-workload-options';
+import { InstalledGateway } from '../gateway/installed-gateway';
 import { IstioMesh } from '../mesh/istio-mesh';
-import { checkLabels } from '../private/kubernetes-names';
 
 /** Marks both kinds of egress gateway for `EgressGateway.isEgressGateway`. */
 const EGRESS_GATEWAY = Symbol.for('cdk8s-istio-gateways.EgressGateway');
@@ -105,40 +105,26 @@ class InstalledEgressGateway extends Construct implements IEgressGateway {
   public readonly mesh: IstioMesh;
   public readonly routing: IEgressGatewayRouting;
 
-  private readonly ports: GatewayServicePort[];
+  private readonly installed: InstalledGateway;
 
   public constructor(scope: Construct, id: string, props: ExistingEgressGatewayProps) {
     super(scope, id);
     Object.defineProperty(this, EGRESS_GATEWAY, { value: true });
-    const install = props.install ?? GatewayInstall.ISTIOCTL;
-    this.name = props.serviceName ?? install.serviceName;
-    this.namespaceName = props.namespaceName ?? install.namespaceName;
-    this.mesh = props.mesh ?? IstioMesh.DEFAULT;
-    this.serviceHost = this.mesh.serviceHost(this.name, this.namespaceName);
-    this.podLabels = { ...props.podLabels ?? install.podLabels };
-    this.serviceAccountName = props.serviceAccountName ?? install.serviceAccountName;
-    this.ports = [...install.ports, ...props.additionalPorts ?? []];
-    checkLabels(this.node.path, 'podLabels', this.podLabels);
-    if (Object.keys(this.podLabels).length === 0) {
-      // An empty selector would scope the gateway's Istio Gateway and authorization to every pod of the namespace,
-      // and to the whole mesh in the root namespace.
-      throw new Error(`${this.node.path}: podLabels must select the gateway's pods; {} selects every pod (in the root `
-        + 'namespace, the whole mesh). Take the labels from `kubectl get pods -n <namespace> --show-labels`');
-    }
+    const installed = new InstalledGateway(this.node.path, props.install ?? GatewayInstall.ISTIOCTL, props);
+    this.installed = installed;
+    this.name = installed.name;
+    this.namespaceName = installed.namespaceName;
+    this.mesh = installed.mesh;
+    this.serviceHost = installed.serviceHost;
+    this.podLabels = installed.podLabels;
+    this.serviceAccountName = installed.serviceAccountName;
     this.routing = new EgressGatewayRouting(this, {
-      exposePort: (port, requester) => {
-        if (this.targetPortOf(port) === undefined) {
-          throw new Error(`${requester}: the existing egress gateway ${this.name}.${this.namespaceName} does not expose `
-            + `port ${port} (it exposes ${this.ports.map(p => p.port).join(', ')}); add the port to its Service in the `
-            + 'installer\'s values and list it in `additionalPorts`, or deploy the gateway with `new EgressGateway(...)`');
-        }
-      },
+      exposePort: (port, requester) => installed.requirePort(port, requester, 'egress', 'EgressGateway'),
       readCredentials: () => undefined,
     });
   }
 
   public targetPortOf(servicePort: number): number | undefined {
-    const port = this.ports.find(p => p.port === servicePort);
-    return port && (port.targetPort ?? port.port);
+    return this.installed.targetPortOf(servicePort);
   }
 }

@@ -5,11 +5,11 @@ import { IIngressGateway, IIngressGatewayRouting } from './ingress-contracts';
 import { IngressGatewayEdge } from './ingress-gateway-edge';
 import { IngressGatewayOptions } from './ingress-gateway-options';
 import { IngressListener, IngressProtocol } from './ingress-listener';
-import { ExistingGatewayOptions, GatewayInstall, GatewayServicePort } from '../gateway/gateway-install';
+import { ExistingGatewayOptions, GatewayInstall } from '../gateway/gateway-install';
 import { GatewayTrafficPolicy, GatewayWorkload } from '../gateway/gateway-workload';
 import { GatewayDeploymentOptions } from '../gateway/gateway-workload-options';
+import { InstalledGateway } from '../gateway/installed-gateway';
 import { IstioMesh } from '../mesh/istio-mesh';
-import { checkLabels } from '../private/kubernetes-names';
 
 /**
  * How an ingress gateway's Service is reached from outside the cluster.
@@ -143,32 +143,21 @@ class InstalledIngressGateway extends Construct implements IIngressGateway {
   public readonly mesh: IstioMesh;
   public readonly routing: IIngressGatewayRouting;
 
-  private readonly ports: GatewayServicePort[];
+  private readonly installed: InstalledGateway;
   private readonly edge: IngressGatewayEdge;
 
   public constructor(scope: Construct, id: string, props: ExistingIngressGatewayProps) {
     super(scope, id);
-    const install = props.install ?? GatewayInstall.ISTIOCTL_INGRESS;
-    this.name = props.serviceName ?? install.serviceName;
-    this.namespaceName = props.namespaceName ?? install.namespaceName;
-    this.mesh = props.mesh ?? IstioMesh.DEFAULT;
-    this.serviceHost = this.mesh.serviceHost(this.name, this.namespaceName);
-    this.podLabels = { ...props.podLabels ?? install.podLabels };
-    this.serviceAccountName = props.serviceAccountName ?? install.serviceAccountName;
-    this.ports = [...install.ports, ...props.additionalPorts ?? []];
-    checkLabels(this.node.path, 'podLabels', this.podLabels);
-    if (Object.keys(this.podLabels).length === 0) {
-      throw new Error(`${this.node.path}: podLabels must select the gateway's pods; {} selects every pod (in the root `
-        + 'namespace, the whole mesh). Take the labels from `kubectl get pods -n <namespace> --show-labels`');
-    }
+    const installed = new InstalledGateway(this.node.path, props.install ?? GatewayInstall.ISTIOCTL_INGRESS, props);
+    this.installed = installed;
+    this.name = installed.name;
+    this.namespaceName = installed.namespaceName;
+    this.mesh = installed.mesh;
+    this.serviceHost = installed.serviceHost;
+    this.podLabels = installed.podLabels;
+    this.serviceAccountName = installed.serviceAccountName;
     this.edge = new IngressGatewayEdge(this, {
-      exposePort: (listener, requester) => {
-        if (this.targetPortOf(listener.port) === undefined) {
-          throw new Error(`${requester}: the existing ingress gateway ${this.name}.${this.namespaceName} does not expose `
-            + `port ${listener.port} (it exposes ${this.ports.map(p => p.port).join(', ')}); add the port to its Service in `
-            + 'the installer\'s values and list it in `additionalPorts`, or deploy the gateway with `new IngressGateway(...)`');
-        }
-      },
+      exposePort: (listener, requester) => installed.requirePort(listener.port, requester, 'ingress', 'IngressGateway'),
       readCredentials: () => undefined,
     }, props);
     this.routing = this.edge;
@@ -187,8 +176,7 @@ class InstalledIngressGateway extends Construct implements IIngressGateway {
   }
 
   public targetPortOf(servicePort: number): number | undefined {
-    const port = this.ports.find(p => p.port === servicePort);
-    return port && (port.targetPort ?? port.port);
+    return this.installed.targetPortOf(servicePort);
   }
 }
 

@@ -2,12 +2,10 @@ import { Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 import { IIngressGateway, IIngressRoute } from './ingress-contracts';
 import { IngressDestination, ResolvedIngressDestination } from './ingress-destination';
-import { checkRouteHosts } from './route-checks';
+import { checkRouteHosts, routeName } from './route-checks';
 import * as networking from '../../imports/networking.istio.io';
 import { renderExportTo } from '../private/export-to';
-import { Names } from '../private/names';
 import { namespaceOf } from '../private/namespace';
-import { ObjectNames } from '../private/object-names';
 import { validateAtSynth } from '../private/synth-validation';
 
 /**
@@ -53,10 +51,7 @@ export class IngressPassthroughRoute extends Construct implements IIngressRoute 
     const path = this.node.path;
     this.gateway = props.gateway;
     this.namespaceName = namespaceOf(this, props.namespaceName, 'an ingress route');
-    this.name = props.name ?? ObjectNames.subdomain(id);
-    if (!Names.isDns1123Subdomain(this.name)) {
-      throw new Error(`${path}: name '${this.name}' is not a DNS-1123 subdomain; it names the VirtualService`);
-    }
+    this.name = routeName(path, id, props.name);
     this._hosts = [...props.hosts];
     checkRouteHosts(path, this._hosts);
     if (this._hosts.includes('*')) {

@@ -5,13 +5,11 @@ import { IIngressGateway, IIngressRoute } from './ingress-contracts';
 import { ResolvedIngressDestination } from './ingress-destination';
 import { IngressMatch, IngressValueMatch } from './ingress-match';
 import { checkMatch, matchesEverything, renderMatch, renderValueMatch } from './match-rules';
-import { checkRouteHosts, checkRuleOptions } from './route-checks';
+import { checkRouteHosts, checkRuleOptions, routeName } from './route-checks';
 import * as networking from '../../imports/networking.istio.io';
 import { HttpHeaderChanges, HttpRetries } from '../mesh/request-shaping';
 import { renderExportTo } from '../private/export-to';
-import { Names } from '../private/names';
 import { namespaceOf } from '../private/namespace';
-import { ObjectNames } from '../private/object-names';
 import { validateAtSynth } from '../private/synth-validation';
 import { istioDuration, renderRequestShaping } from '../render/istio/request-shaping';
 
@@ -171,10 +169,7 @@ export class IngressRoute extends Construct implements IIngressRoute {
     const path = this.node.path;
     this.gateway = props.gateway;
     this.namespaceName = namespaceOf(this, props.namespaceName, 'an ingress route');
-    this.name = props.name ?? ObjectNames.subdomain(id);
-    if (!Names.isDns1123Subdomain(this.name)) {
-      throw new Error(`${path}: name '${this.name}' is not a DNS-1123 subdomain; it names the VirtualService`);
-    }
+    this.name = routeName(path, id, props.name);
     this._hosts = [...props.hosts];
     checkRouteHosts(path, this._hosts);
     validateAtSynth(this);

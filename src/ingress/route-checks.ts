@@ -2,9 +2,19 @@ import { IngressActionKind } from './ingress-action';
 import { IngressMatchKind } from './ingress-match';
 import type { IngressRuleOptions } from './ingress-route';
 import { Names } from '../private/names';
+import { ObjectNames } from '../private/object-names';
 import { checkDuration, checkHeaderChanges } from '../render/istio/request-shaping';
 
 // Internal: the checks shared by HTTP and passthrough routes, and of a rule's options.
+
+/** The VirtualService name of a route: `name`, else its construct id made a name. */
+export function routeName(owner: string, id: string, name: string | undefined): string {
+  const chosen = name ?? ObjectNames.subdomain(id);
+  if (!Names.isDns1123Subdomain(chosen)) {
+    throw new Error(`${owner}: name '${chosen}' is not a DNS-1123 subdomain; it names the VirtualService`);
+  }
+  return chosen;
+}
 
 /** Route hosts: DNS names, `*.domain` wildcards, or `*` when every host is meant (the seed's bookinfo route). */
 export function checkRouteHosts(owner: string, hosts: string[]): void {
