@@ -162,8 +162,12 @@ function row(cells: string[]): string {
   return `| ${cells.map(c => c.replace(/\|/g, '\\|')).join(' | ')} |`;
 }
 
+/** A code span: fenced with more backticks than the text's longest run, padded when it starts or ends with one. */
 function code(text: string): string {
-  return `\`${text}\``;
+  const longest = Math.max(0, ...(text.match(/`+/g) ?? []).map(run => run.length));
+  const fence = '`'.repeat(longest + 1);
+  const pad = longest > 0 ? ' ' : '';
+  return `${fence}${pad}${text}${pad}${fence}`;
 }
 
 function labels(record: { [key: string]: string }): string {

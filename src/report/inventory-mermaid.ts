@@ -158,9 +158,12 @@ function hostKey(host: EgressInventoryHost): string {
   return `host:${host.host}\u0000${host.namespaceName}\u0000${host.serviceEntry}`;
 }
 
-/** A quoted Mermaid label; `"` is the one character a quoted label cannot hold, written as its entity. */
+/**
+ * A quoted Mermaid label. `"` cannot stand in one and `#` starts an entity (`#quot;`), so both are written as
+ * their numeric entities, `#` first.
+ */
 function text(label: string): string {
-  return `"${label.replace(/"/g, '#quot;')}"`;
+  return `"${label.replace(/#/g, '#35;').replace(/"/g, '#quot;')}"`;
 }
 
 function unique(items: string[]): string[] {

@@ -2,9 +2,11 @@ import { spawnSync, SpawnSyncReturns } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { App } from 'cdk8s';
+import { App, Chart } from 'cdk8s';
 import { exampleApp } from '../../examples/app';
-import { EgressInventory, EgressInventoryFormat } from '../../src';
+import {
+  EgressGateway, EgressGrantee, EgressInventory, EgressInventoryFormat, EgressRoute, ExternalPort, ExternalService, MeshEgressLockdown,
+} from '../../src';
 
 // The example app's inventory: from its construct tree and from the manifests it synthesizes, the snapshots of the
 // three renderings, Mermaid's own parser on the flowchart, and the package's command on the example's output.
@@ -75,6 +77,22 @@ describe('EgressInventory | Mermaid', () => {
     expect(result.stderr).toEqual('');
     expect(result.status).toBe(0);
     expect(JSON.parse(result.stdout)).toMatchObject({ diagramType: 'flowchart-v2' });
+  });
+
+  test('labels keep `#` and `"` (entities) and Markdown keeps backticks: a header value with all three', () => {
+    const app = new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'inventory-odd-')) });
+    const gateway = EgressGateway.fromExisting(new Chart(app, 'edge', { namespace: 'istio-egress' }), 'gateway');
+    const egress = new Chart(app, 'egress', { namespace: 'egress-config' });
+    new MeshEgressLockdown(egress, 'lockdown', { gateway, namespaces: ['shop'] });
+    const service = new ExternalService(egress, 'api', { hosts: ['*.example.com'], ports: [ExternalPort.http()] });
+    new EgressRoute(egress, 'api-route', { gateway, service })
+      .grantEgress(EgressGrantee.serviceAccount('shop', 'checkout'), { headers: { 'x-note': 'a#quot;b"c`d' } });
+    const inventory = EgressInventory.of(app);
+    const mermaid = inventory.render(EgressInventoryFormat.MERMAID);
+    expect(mermaid).toContain('x-note=a#35;quot;b#quot;c`d');
+    const result = parseMermaid(mermaid);
+    expect([result.stderr, result.status]).toEqual(['', 0]);
+    expect(inventory.render(EgressInventoryFormat.MARKDOWN)).toContain('`` x-note: a#quot;b"c`d ``');
   });
 
   test('the parser check fails on invalid Mermaid', () => {
