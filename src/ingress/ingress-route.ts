@@ -162,7 +162,7 @@ export class IngressRoute extends Construct implements IIngressRoute {
 
   private readonly _hosts: string[];
   private readonly rules: IngressRule[] = [];
-  private readonly defaultRule?: IngressRuleOptions;
+  private defaultRule?: IngressRuleOptions;
 
   public constructor(scope: Construct, id: string, props: IngressRouteProps) {
     super(scope, id);
@@ -174,10 +174,7 @@ export class IngressRoute extends Construct implements IIngressRoute {
     checkRouteHosts(path, this._hosts);
     validateAtSynth(this);
     const gatewayRef = props.gateway.routing.bindRoute(this);
-    if (props.defaultRule) {
-      checkRuleOptions(`${path} defaultRule`, props.defaultRule);
-      this.defaultRule = props.defaultRule;
-    }
+    if (props.defaultRule) this.setDefaultRule(props.defaultRule);
     for (const rule of props.rules ?? []) this.addRule(rule);
     this.node.addValidation({ validate: () => this.validateRules() });
 
@@ -196,6 +193,18 @@ export class IngressRoute extends Construct implements IIngressRoute {
 
   public get hosts(): string[] {
     return [...this._hosts];
+  }
+
+  /**
+   * Sets what requests that match no rule get (the `defaultRule` prop). A route has one: setting it twice is
+   * refused rather than letting the later call win.
+   */
+  public setDefaultRule(options: IngressRuleOptions): void {
+    if (this.defaultRule) {
+      throw new Error(`${this.node.path}: the route already has a defaultRule; a route has one catch-all, so change that one`);
+    }
+    checkRuleOptions(`${this.node.path} defaultRule`, options);
+    this.defaultRule = options;
   }
 
   /** Adds a rule; its priority places it among the others, whatever the order of calls. */

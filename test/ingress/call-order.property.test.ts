@@ -73,11 +73,8 @@ function build(plan: EdgePlan, order: number[]): App {
       ? IngressListener.https({ hosts: [host], tls: IngressTls.simple(`h${i}-credential`) })
       : IngressListener.http({ hosts: [host] })));
     if (h.https && h.redirect) calls.push(() => gateway.addListener(IngressListener.http({ hosts: [host], httpsRedirect: true })));
-    const route = new IngressRoute(apps, `route${i}`, {
-      gateway,
-      hosts: [host],
-      defaultRule: h.catchAll ? { action: IngressAction.forward(IngressDestination.service(services[0], { port: 8000 })) } : undefined,
-    });
+    const route = new IngressRoute(apps, `route${i}`, { gateway, hosts: [host] });
+    if (h.catchAll) calls.push(() => route.setDefaultRule({ action: IngressAction.forward(IngressDestination.service(services[0], { port: 8000 })) }));
     const second = h.split && h.rules.length > 1 ? new IngressRoute(apps, `route${i}-more`, { gateway, hosts: [host] }) : undefined;
     for (const [k, r] of h.rules.entries()) {
       const target = second && k % 2 === 1 ? second : route;
@@ -101,7 +98,8 @@ function build(plan: EdgePlan, order: number[]): App {
 }
 
 function callCount(plan: EdgePlan): number {
-  return (plan.lateBinding ? SERVICES : 0) + plan.hosts.reduce((n, h) => n + 1 + (h.https && h.redirect ? 1 : 0) + h.rules.length, 0)
+  return (plan.lateBinding ? SERVICES : 0)
+    + plan.hosts.reduce((n, h) => n + 1 + (h.https && h.redirect ? 1 : 0) + (h.catchAll ? 1 : 0) + h.rules.length, 0)
     + plan.accessRules + (plan.jwt ? 1 : 0) + (plan.passthrough ? 1 + (plan.accessRules > 0 ? 1 : 0) : 0);
 }
 

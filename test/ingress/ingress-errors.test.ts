@@ -151,6 +151,10 @@ const cases: Case[] = [
   ['a route host that is no host', routed(() => undefined, { hosts: ['a..b'] }), /route host 'a..b' is not a host name/],
   ['a route host twice', routed(() => undefined, { hosts: ['a.example.com', 'a.example.com'] }), /route hosts list a host twice/],
   ['a route name that is no object name', routed(() => undefined, { name: 'Route_1' }), /apps\/route: name 'Route_1' is not a DNS-1123 subdomain/],
+  ['a second default rule', routed(x => {
+    const route = x.app.node.findAll().find(c => c instanceof IngressRoute) as IngressRoute;
+    route.setDefaultRule({ action: IngressAction.respond(404) });
+  }), /apps\/route: the route already has a defaultRule; a route has one catch-all/],
   ['a route with nothing to do', routed(() => undefined, { defaultRule: undefined }), /apps\/route: the route has no rules, so it sends nothing anywhere/],
   ['a passthrough route for every host', () => {
     const x = base();
