@@ -174,7 +174,7 @@ export class IngressRoute extends Construct implements IIngressRoute {
     checkRouteHosts(path, this._hosts);
     validateAtSynth(this);
     const gatewayRef = props.gateway.routing.bindRoute(this);
-    if (props.defaultRule) this.setDefaultRule(props.defaultRule);
+    if (props.defaultRule) this.addDefaultRule(props.defaultRule);
     for (const rule of props.rules ?? []) this.addRule(rule);
     this.node.addValidation({ validate: () => this.validateRules() });
 
@@ -196,10 +196,10 @@ export class IngressRoute extends Construct implements IIngressRoute {
   }
 
   /**
-   * Sets what requests that match no rule get (the `defaultRule` prop). A route has one: setting it twice is
+   * Adds what requests that match no rule get (the `defaultRule` prop). A route has one: adding a second is
    * refused rather than letting the later call win.
    */
-  public setDefaultRule(options: IngressRuleOptions): void {
+  public addDefaultRule(options: IngressRuleOptions): void {
     if (this.defaultRule) {
       throw new Error(`${this.node.path}: the route already has a defaultRule; a route has one catch-all, so change that one`);
     }

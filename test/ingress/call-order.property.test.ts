@@ -75,7 +75,7 @@ function build(plan: EdgePlan, order: number[]): App {
     if (h.https && h.redirect) calls.push(() => gateway.addListener(IngressListener.http({ hosts: [host], httpsRedirect: true })));
     const route = new IngressRoute(apps, `route${i}`, { gateway, hosts: [host] });
     const catchAll = { action: IngressAction.forward(IngressDestination.service(services[0], { port: 8000 })) };
-    if (h.catchAll) calls.push(() => route.setDefaultRule(catchAll));
+    if (h.catchAll) calls.push(() => route.addDefaultRule(catchAll));
     const second = h.split && h.rules.length > 1 ? new IngressRoute(apps, `route${i}-more`, { gateway, hosts: [host] }) : undefined;
     for (const [k, r] of h.rules.entries()) {
       const target = second && k % 2 === 1 ? second : route;

@@ -153,7 +153,7 @@ const cases: Case[] = [
   ['a route name that is no object name', routed(() => undefined, { name: 'Route_1' }), /apps\/route: name 'Route_1' is not a DNS-1123 subdomain/],
   ['a second default rule', routed(x => {
     const route = x.app.node.findAll().find(c => c instanceof IngressRoute) as IngressRoute;
-    route.setDefaultRule({ action: IngressAction.respond(404) });
+    route.addDefaultRule({ action: IngressAction.respond(404) });
   }), /apps\/route: the route already has a defaultRule; a route has one catch-all/],
   ['a route with nothing to do', routed(() => undefined, { defaultRule: undefined }), /apps\/route: the route has no rules, so it sends nothing anywhere/],
   ['a passthrough route for every host', () => {
