@@ -45,6 +45,7 @@ export class EgressGateway extends Construct implements IEgressGateway {
   /** The Deployment, Service, ServiceAccount, autoscaler and budget of the gateway. */
   public readonly workload: GatewayWorkload;
   public readonly name: string;
+  public readonly workloadName: string;
   public readonly namespaceName: string;
   public readonly serviceHost: string;
   public readonly podLabels: { [key: string]: string };
@@ -61,6 +62,7 @@ export class EgressGateway extends Construct implements IEgressGateway {
       serviceType: kplus.ServiceType.CLUSTER_IP,
     });
     this.name = this.workload.name;
+    this.workloadName = this.workload.deployment.name;
     this.namespaceName = this.workload.namespaceName;
     this.mesh = this.workload.mesh;
     this.serviceHost = this.workload.serviceHost;
@@ -98,6 +100,7 @@ export class EgressGateway extends Construct implements IEgressGateway {
  */
 class InstalledEgressGateway extends Construct implements IEgressGateway {
   public readonly name: string;
+  public readonly workloadName: string;
   public readonly namespaceName: string;
   public readonly serviceHost: string;
   public readonly podLabels: { [key: string]: string };
@@ -113,6 +116,7 @@ class InstalledEgressGateway extends Construct implements IEgressGateway {
     const installed = new InstalledGateway(this.node.path, props.install ?? GatewayInstall.ISTIOCTL, props);
     this.installed = installed;
     this.name = installed.name;
+    this.workloadName = installed.workloadName;
     this.namespaceName = installed.namespaceName;
     this.mesh = installed.mesh;
     this.serviceHost = installed.serviceHost;

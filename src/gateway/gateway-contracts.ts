@@ -8,6 +8,11 @@ import { IstioMesh } from '../mesh/istio-mesh';
 export interface IGateway extends IConstruct {
   /** The gateway's name: its Service's, and its Istio `Gateway`'s. */
   readonly name: string;
+  /**
+   * The name of the gateway pods' Deployment: what Istio reports as their `source_workload` and kube-state-metrics
+   * as their `deployment`.
+   */
+  readonly workloadName: string;
   /** The namespace of the gateway's pods, Service and Istio `Gateway`. */
   readonly namespaceName: string;
   /** The gateway Service's cluster FQDN. */

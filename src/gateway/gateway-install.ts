@@ -105,6 +105,12 @@ export interface ExistingGatewayOptions {
    */
   readonly serviceName?: string;
   /**
+   * Override the name of the gateway's Deployment, where it differs from the Service's (metrics and alerts find the
+   * pods by it).
+   * @default - the Service name
+   */
+  readonly workloadName?: string;
+  /**
    * Override the namespace.
    * @default - the installer's
    */

@@ -8,6 +8,7 @@ import { checkLabels } from '../private/kubernetes-names';
  */
 export class InstalledGateway {
   public readonly name: string;
+  public readonly workloadName: string;
   public readonly namespaceName: string;
   public readonly mesh: IstioMesh;
   public readonly serviceHost: string;
@@ -17,6 +18,8 @@ export class InstalledGateway {
 
   public constructor(owner: string, install: GatewayInstall, props: ExistingGatewayOptions) {
     this.name = props.serviceName ?? install.serviceName;
+    // istioctl and the Helm chart name the Deployment as the Service.
+    this.workloadName = props.workloadName ?? this.name;
     this.namespaceName = props.namespaceName ?? install.namespaceName;
     this.mesh = props.mesh ?? IstioMesh.DEFAULT;
     this.serviceHost = this.mesh.serviceHost(this.name, this.namespaceName);

@@ -78,6 +78,7 @@ export class IngressGateway extends Construct implements IIngressGateway {
   /** The Deployment, Service, ServiceAccount, autoscaler and budget of the gateway. */
   public readonly workload: GatewayWorkload;
   public readonly name: string;
+  public readonly workloadName: string;
   public readonly namespaceName: string;
   public readonly serviceHost: string;
   public readonly podLabels: { [key: string]: string };
@@ -95,6 +96,7 @@ export class IngressGateway extends Construct implements IIngressGateway {
       serviceType: serviceTypeOf(props.serviceType ?? IngressServiceType.LOAD_BALANCER),
     });
     this.name = this.workload.name;
+    this.workloadName = this.workload.deployment.name;
     this.namespaceName = this.workload.namespaceName;
     this.mesh = this.workload.mesh;
     this.serviceHost = this.workload.serviceHost;
@@ -136,6 +138,7 @@ export class IngressGateway extends Construct implements IIngressGateway {
  */
 class InstalledIngressGateway extends Construct implements IIngressGateway {
   public readonly name: string;
+  public readonly workloadName: string;
   public readonly namespaceName: string;
   public readonly serviceHost: string;
   public readonly podLabels: { [key: string]: string };
@@ -151,6 +154,7 @@ class InstalledIngressGateway extends Construct implements IIngressGateway {
     const installed = new InstalledGateway(this.node.path, props.install ?? GatewayInstall.ISTIOCTL_INGRESS, props);
     this.installed = installed;
     this.name = installed.name;
+    this.workloadName = installed.workloadName;
     this.namespaceName = installed.namespaceName;
     this.mesh = installed.mesh;
     this.serviceHost = installed.serviceHost;

@@ -267,7 +267,7 @@ function alerts(gateway: IGateway, blockedTraffic: boolean, t: EgressThresholds,
   const gw = `${gateway.namespaceName}/${gateway.name}`;
   const warning = { ...alertLabels, severity: 'warning' };
   const forbidden = PromQl.selector(...PromQl.gateway(gateway), PromQl.eq('response_code', '403'));
-  const deployment = PromQl.selector(PromQl.eq('namespace', gateway.namespaceName), PromQl.eq('deployment', gateway.name));
+  const deployment = PromQl.selector(PromQl.eq('namespace', gateway.namespaceName), PromQl.eq('deployment', gateway.workloadName));
   const rules: EgressRule[] = [
     {
       alert: 'IstioEgressHostServerErrors',

@@ -29,7 +29,7 @@ export class PromQl {
    * `source_workload_namespace` its namespace.
    */
   public static gateway(gateway: IGateway): string[] {
-    return [PromQl.eq('source_workload_namespace', gateway.namespaceName), PromQl.eq('source_workload', gateway.name)];
+    return [PromQl.eq('source_workload_namespace', gateway.namespaceName), PromQl.eq('source_workload', gateway.workloadName)];
   }
 
   /** A Prometheus duration (`10m`, `90s`, `1500ms`) in the largest unit that divides it. */

@@ -40,6 +40,21 @@ describe('EgressGatewayRules |', () => {
       + '(rate(istio_requests_total{reporter="source",source_workload_namespace="istio-egress",source_workload="istio-egressgateway"}[5m]))');
   });
 
+  test('the pods are found by their Deployment\'s name: the deployed gateway\'s, or an installed one\'s workloadName', () => {
+    const { gatewayChart, gateway } = egressApp();
+    const deployment = only(Testing.synth(gatewayChart), 'Deployment');
+    expect(deployment.metadata.name).toEqual(gateway.workloadName);
+    const app = Testing.app();
+    const chart = new Chart(app, 'c', { namespace: 'istio-system' });
+    const installed = EgressGateway.fromExisting(chart, 'gateway', { serviceName: 'egress', workloadName: 'egress-pods' });
+    new EgressGatewayRules(chart, 'rules', { gateway: installed });
+    const exprs = rulesOf(only(synthValid(chart), 'PrometheusRule')).map(r => r.expr).join('\n');
+    expect(exprs).toContain('source_workload="egress-pods"');
+    expect(exprs).toContain('deployment="egress-pods"');
+    expect(exprs).not.toContain('source_workload="egress"');
+    expect(EgressGateway.fromExisting(new Chart(Testing.app(), 'd', { namespace: 'x' }), 'g', { serviceName: 'egress' }).workloadName).toEqual('egress');
+  });
+
   test('every expression parses with the Prometheus grammar, and the grammar reports broken ones', () => {
     const { manifest } = defaultRules();
     for (const rule of rulesOf(manifest)) {
