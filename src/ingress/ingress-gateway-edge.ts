@@ -205,7 +205,10 @@ export class IngressGatewayEdge implements IIngressGatewayRouting {
 
   private podPorts(): PodPorts {
     const byPort = new Map<number, IngressListener[]>();
-    for (const l of this.boundListeners) byPort.set(this.podPortOf(l), [...byPort.get(this.podPortOf(l)) ?? [], l]);
+    for (const l of this.boundListeners) {
+      const port = this.podPortOf(l);
+      byPort.set(port, [...byPort.get(port) ?? [], l]);
+    }
     const ports = (test: (listeners: IngressListener[]) => boolean) =>
       [...byPort.entries()].filter(([, listeners]) => test(listeners)).map(([port]) => port).sort((a, b) => a - b);
     return {
@@ -223,7 +226,7 @@ export class IngressGatewayEdge implements IIngressGatewayRouting {
   private listenerIntent(listener: IngressListener): ListenerIntent {
     const routes = this.boundRoutes.filter(r => r.passthrough !== listener.terminatesHttp);
     const servedHosts = listener.hosts.flatMap(host => {
-      const namespaces = [...new Set(routes.filter(r => r.hosts.some(h => hostsIntersect(h, host))).map(r => r.namespaceName))].sort();
+      const namespaces = [...new Set(routes.filter(r => r.hosts.some(h => Names.hostsOverlap(h, host))).map(r => r.namespaceName))].sort();
       return namespaces.length > 0 ? namespaces.map(ns => `${ns}/${host}`) : [`./${host}`];
     });
     return {
@@ -337,7 +340,7 @@ export class IngressGatewayEdge implements IIngressGatewayRouting {
       const fitting = this.boundListeners.filter(l => l.terminatesHttp !== route.passthrough && !l.httpsRedirect);
       for (const host of route.hosts) {
         // pilot/pkg/networking/core/gateway.go serves the intersection of the route's and the server's hosts.
-        if (!fitting.some(l => l.hosts.some(served => hostsIntersect(host, served)))) {
+        if (!fitting.some(l => l.hosts.some(served => Names.hostsOverlap(host, served)))) {
           const kind = route.passthrough ? 'a passthrough listener (IngressListener.tlsPassthrough)' : 'an HTTP or HTTPS listener';
           errors.push(`${route.node.path}: host '${host}' is served by no ${route.passthrough ? 'passthrough' : 'HTTP or HTTPS'} `
             + `listener of ingress gateway ${this.gateway.node.path}, so every request to it gets 404 (NR); add ${kind} for it`);
@@ -371,11 +374,6 @@ export class IngressGatewayEdge implements IIngressGatewayRouting {
 /** Whether an access rule has conditions only HTTP requests carry. */
 function hasHttpCondition(rule: IngressAccessRule): boolean {
   return rule.hosts !== undefined || rule.paths !== undefined || rule.methods !== undefined;
-}
-
-/** istio `host.Name` intersection: some name matches both (`*`, or either a subset of the other). */
-function hostsIntersect(a: string, b: string): boolean {
-  return a === '*' || b === '*' || Names.hostSubsetOf(a, b) || Names.hostSubsetOf(b, a);
 }
 
 /**

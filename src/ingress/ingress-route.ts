@@ -161,7 +161,8 @@ export class IngressRoute extends Construct implements IIngressRoute {
   public readonly name: string;
 
   private readonly _hosts: string[];
-  private readonly rules: IngressRule[] = [];
+  /** Each rule with the canonical text of each of its matches, worked out once when it is added. */
+  private readonly rules: Array<{ readonly rule: IngressRule; readonly keys: string[] }> = [];
   private defaultRule?: IngressRuleOptions;
 
   public constructor(scope: Construct, id: string, props: IngressRouteProps) {
@@ -213,20 +214,20 @@ export class IngressRoute extends Construct implements IIngressRoute {
     if (!Number.isInteger(rule.priority) || rule.priority < 0) {
       throw new Error(`${this.node.path}: rule priority ${rule.priority} must be a whole number of at least 0`);
     }
-    const twin = this.rules.find(r => r.priority === rule.priority);
+    const twin = this.rules.find(r => r.rule.priority === rule.priority);
     if (twin) {
       throw new Error(`${this.node.path}: two rules have priority ${rule.priority}; priorities order the rules, so give each its own`);
     }
     if (rule.matches.length === 0) {
       throw new Error(`${owner}: a rule needs at least one match; put a catch-all action in the route's defaultRule`);
     }
-    rule.matches.forEach(match => checkMatch(owner, match));
+    const keys = rule.matches.map(match => checkMatch(owner, match));
     checkRuleOptions(owner, rule);
-    this.rules.push(rule);
+    this.rules.push({ rule, keys });
   }
 
   public matchKeys(): string[] {
-    const keys = this.rules.flatMap(rule => rule.matches.map(match => checkMatch(this.node.path, match)));
+    const keys = this.rules.flatMap(r => r.keys);
     return this.defaultRule ? [...keys, 'default'] : keys;
   }
 
@@ -237,7 +238,7 @@ export class IngressRoute extends Construct implements IIngressRoute {
   }
 
   private sortedRules(): Array<{ owner: string; name: string; matches?: IngressMatch[]; options: IngressRuleOptions }> {
-    const rules = [...this.rules].sort((a, b) => a.priority - b.priority).map(rule => ({
+    const rules = this.byPriority().map(({ rule }) => ({
       owner: `${this.node.path} rule ${rule.priority}`, name: `rule-${rule.priority}`, matches: rule.matches, options: rule as IngressRuleOptions,
     }));
     return this.defaultRule
@@ -245,14 +246,17 @@ export class IngressRoute extends Construct implements IIngressRoute {
       : rules;
   }
 
+  private byPriority() {
+    return [...this.rules].sort((a, b) => a.rule.priority - b.rule.priority);
+  }
+
   /** Unreachable rules: a match given twice, or rules after one that matches everything. */
   private validateRules(): string[] {
     const errors: string[] = [];
     const seen = new Map<string, number>();
-    const sorted = [...this.rules].sort((a, b) => a.priority - b.priority);
-    for (const rule of sorted) {
-      for (const match of rule.matches) {
-        const key = checkMatch(this.node.path, match);
+    const sorted = this.byPriority();
+    for (const { rule, keys } of sorted) {
+      for (const key of keys) {
         const earlier = seen.get(key);
         if (earlier !== undefined && earlier !== rule.priority) {
           errors.push(`${this.node.path}: rule ${rule.priority} repeats a match of rule ${earlier} (${key}), which Istio `
@@ -261,9 +265,9 @@ export class IngressRoute extends Construct implements IIngressRoute {
         seen.set(key, earlier ?? rule.priority);
       }
     }
-    const everything = sorted.find(rule => rule.matches.some(matchesEverything));
+    const everything = sorted.find(({ rule }) => rule.matches.some(matchesEverything));
     if (everything && (everything !== sorted[sorted.length - 1] || this.defaultRule)) {
-      errors.push(`${this.node.path}: rule ${everything.priority} matches every request (path prefix '/'), so the rules after `
+      errors.push(`${this.node.path}: rule ${everything.rule.priority} matches every request (path prefix '/'), so the rules after `
         + 'it are never reached; make it the defaultRule or give it a later priority');
     }
     try {

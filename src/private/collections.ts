@@ -7,3 +7,9 @@ export function undefinedIfEmpty<T>(items: T[]): T[] | undefined {
 export function sortBy<T>(items: T[], key: (item: T) => string): T[] {
   return items.map(item => ({ item, k: key(item) })).sort((a, b) => (a.k < b.k ? -1 : a.k > b.k ? 1 : 0)).map(e => e.item);
 }
+
+/** Each distinct item once (equal when their JSON is), ordered by that JSON: the canonical form of a rule list. */
+export function canonical<T>(items: T[]): T[] {
+  const unique = new Map(items.map(item => [JSON.stringify(item), item]));
+  return [...unique.keys()].sort().map(key => unique.get(key)!);
+}

@@ -1,4 +1,5 @@
 import * as security from '../../../imports/security.istio.io';
+import { canonical } from '../../private/collections';
 
 /** An edge access rule with the pod ports it applies to resolved. */
 export interface AccessRuleIntent {
@@ -41,7 +42,7 @@ export function renderAccessRules(rules: AccessRuleIntent[], openPodPorts: numbe
     };
   });
   if (openPodPorts.length > 0) rendered.push({ to: [{ operation: { ports: portStrings(openPodPorts) } }] });
-  return uniqueSorted(rendered);
+  return canonical(rendered);
 }
 
 /** The RequestAuthentication's rules, by issuer. */
@@ -85,9 +86,4 @@ function portStrings(ports?: number[]): string[] | undefined {
 
 function sortedSet(list?: string[]): string[] | undefined {
   return list && [...new Set(list)].sort();
-}
-
-function uniqueSorted<T>(items: T[]): T[] {
-  const unique = new Map(items.map(item => [JSON.stringify(item), item]));
-  return [...unique.keys()].sort().map(key => unique.get(key)!);
 }

@@ -1,6 +1,6 @@
 import * as kplus from 'cdk8s-plus-28';
 import { ClusterServices, GATEWAY_METRICS_PORTS, GATEWAY_STATUS_PORT, ISTIOD_XDS_PORT } from '../../private/cluster-services';
-import { sortBy } from '../../private/collections';
+import { canonical } from '../../private/collections';
 
 type Peer = kplus.k8s.NetworkPolicyPeer;
 type Port = kplus.k8s.NetworkPolicyPort;
@@ -103,8 +103,6 @@ export class NetworkPolicyRender {
 
   /** Rules sorted by their rendered form, duplicates dropped: rules are alternatives, so order carries no meaning. */
   public static canonical<T extends EgressRule | IngressRule>(rules: T[]): T[] {
-    const unique = new Map<string, T>();
-    for (const rule of rules) unique.set(JSON.stringify(rule), rule);
-    return sortBy([...unique.values()], rule => JSON.stringify(rule));
+    return canonical(rules);
   }
 }

@@ -123,7 +123,7 @@ export class ConsistencyRules {
         const namespace = slash < 0 ? '*' : h.slice(0, slash);
         return { namespace: namespace === '.' ? gateway.namespace : namespace, host: slash < 0 ? h : h.slice(slash + 1) };
       }).filter(s => s.namespace === '*' || s.namespace === vs.namespace);
-      if (!hosts.some(host => served.some(s => hostsIntersect(host, s.host)))) {
+      if (!hosts.some(host => served.some(s => Names.hostsOverlap(host, s.host)))) {
         vs.report.error(`spec.gateways[${i}]`, 'IST-XREF-VS-HOST-NOT-IN-GATEWAY',
           `none of the hosts ${JSON.stringify(hosts)} is served by a server of Gateway ${gateway.namespace}/${gateway.name} that admits `
           + `namespace ${vs.namespace}; the gateway answers 404 (NR). Add the host to a server (as <namespace>/<host> or */<host>) `
@@ -335,11 +335,6 @@ export class ConsistencyRules {
         + `of the mesh (action ${text(spec.action) || 'ALLOW'}); add a selector (e.g. the gateway's labels) unless a mesh-wide policy is intended`);
     }
   }
-}
-
-/** istio `host.Name` intersection: some name matches both. */
-function hostsIntersect(a: string, b: string): boolean {
-  return a === '*' || b === '*' || Names.hostSubsetOf(a, b) || Names.hostSubsetOf(b, a);
 }
 
 /** Whether two Gateway selectors can pick the same pod (one's labels include the other's). */
