@@ -11,6 +11,7 @@ import * as security from '../../imports/security.istio.io';
 import type { IstioMesh } from '../mesh/istio-mesh';
 import { AppRegistry } from '../private/app-registry';
 import { ClusterServices, resolveClusterServices } from '../private/cluster-services';
+import { groupBy } from '../private/collections';
 import { selectorMatches } from '../private/label-selector';
 import { Names } from '../private/names';
 import { validateAtSynth } from '../private/synth-validation';
@@ -204,11 +205,7 @@ export class IngressGatewayEdge implements IIngressGatewayRouting {
   }
 
   private podPorts(): PodPorts {
-    const byPort = new Map<number, IngressListener[]>();
-    for (const l of this.boundListeners) {
-      const port = this.podPortOf(l);
-      byPort.set(port, [...byPort.get(port) ?? [], l]);
-    }
+    const byPort = groupBy(this.boundListeners, l => this.podPortOf(l));
     const ports = (test: (listeners: IngressListener[]) => boolean) =>
       [...byPort.entries()].filter(([, listeners]) => test(listeners)).map(([port]) => port).sort((a, b) => a - b);
     return {

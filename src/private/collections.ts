@@ -13,3 +13,15 @@ export function canonical<T>(items: T[]): T[] {
   const unique = new Map(items.map(item => [JSON.stringify(item), item]));
   return [...unique.keys()].sort().map(key => unique.get(key)!);
 }
+
+/** `items` grouped by a key, groups and their items in the order the items came. */
+export function groupBy<T, K>(items: T[], key: (item: T) => K): Map<K, T[]> {
+  const groups = new Map<K, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    const group = groups.get(k);
+    if (group) group.push(item);
+    else groups.set(k, [item]);
+  }
+  return groups;
+}

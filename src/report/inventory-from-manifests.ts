@@ -6,6 +6,7 @@ import {
   GatewayFact, GrantFact, InventoryFacts, isExternalKubernetesService, KubernetesServiceFact, LegFact, originationByPort, refKey, ServiceFact,
 } from './inventory-facts';
 import { EgressTlsMode, GatewayHopTls } from '../egress/egress-tls';
+import { groupBy } from '../private/collections';
 import { hopSni } from '../private/hostname';
 import { selectorMatches } from '../private/label-selector';
 
@@ -70,14 +71,10 @@ interface RoutedLeg extends LegFact {
 }
 
 class ManifestReader {
-  private readonly byKind = new Map<string, SourcedManifest[]>();
+  private readonly byKind: Map<string, SourcedManifest[]>;
 
   public constructor(manifests: SourcedManifest[]) {
-    for (const m of manifests) {
-      const group = String(m.object.apiVersion).split('/')[0];
-      const key = `${m.object.kind}.${group}`;
-      this.byKind.set(key, [...this.byKind.get(key) ?? [], m]);
-    }
+    this.byKind = groupBy(manifests, m => `${m.object.kind}.${String(m.object.apiVersion).split('/')[0]}`);
   }
 
   public facts(): InventoryFacts {
