@@ -3,6 +3,7 @@ import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { EgressLeg, IEgressGatewayBinding, IEgressGatewayRouting, IEgressGrant, IEgressLockdown, IEgressRoute } from './egress-contracts';
 import { EgressGranteeConfig, IEgressGrantee } from './egress-grantee';
+import { checkGrantee } from './grantee-checks';
 import { EgressRequestMatch } from './egress-request';
 import { EgressTlsMode, GatewayHopTls } from './egress-tls';
 import * as networking from '../../imports/networking.istio.io';
@@ -259,6 +260,15 @@ export class EgressGatewayRouting implements IEgressGatewayRouting {
         if (intent.istioMutualHop) claimName('subset', hopSubsetName(leg.host, leg.port), key);
       }
     }
+    const checked = new Set<string>();
+    for (const grant of this.boundGrants.filter(g => g.config.scope !== undefined)) {
+      try {
+        checkGrantee(grant.route.node.path, grant.config);
+      } catch (e) {
+        checked.add((e as Error).message);
+      }
+    }
+    errors.push(...checked);
     for (const grant of this.boundGrants) {
       const passthrough = grant.request ? this.legsOf(grant).filter(leg => leg.tlsMode === EgressTlsMode.PASSTHROUGH) : [];
       if (passthrough.length > 0) {

@@ -226,7 +226,8 @@ export class EgressRoute extends Construct implements IEgressRoute {
         + `${this.hopTls}; use hopTls: GatewayHopTls.ISTIO_MUTUAL`);
     }
     const config = grantee.toEgressGranteeConfig();
-    checkGrantee(this.node.path, config);
+    // A grantee with a scope (a workload) is read at synth, where its gateway checks it; others cannot change.
+    if (config.scope === undefined) checkGrantee(this.node.path, config);
     this.service.addExportTo(config.namespaceName);
     return this.binding.authorize(grantee, options.hosts ? [...options.hosts] : undefined, requestMatchOf(this.node.path, options));
   }

@@ -2,11 +2,12 @@ import { EgressGranteeConfig } from './egress-grantee';
 import { checkLabels } from '../private/kubernetes-names';
 import { Names } from '../private/names';
 
-// Internal: the checks every grantee goes through when it is granted.
+// Internal: the checks every grantee goes through.
 
 /**
- * Checks a grantee where it is granted, so that the message names the construct that grants (`owner`): any
- * `IEgressGrantee` is checked the same way, the library's or a user's own.
+ * Checks a grantee, naming the construct that grants it (`owner`): any `IEgressGrantee` is checked the same way,
+ * the library's or a user's own. A grantee that cannot change is checked when granted; one with a scope (a
+ * workload, whose selector may be set later) at synth.
  */
 export function checkGrantee(owner: string, config: EgressGranteeConfig): void {
   const who = `grantee '${config.name}'`;

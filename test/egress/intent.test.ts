@@ -127,6 +127,25 @@ describe('Intent, then rendering |', () => {
     expect(client.spec.podSelector.matchLabels.tier).toEqual('web');
   });
 
+  test('a workload with no selector yet may be granted: its labels are checked when rendered, as they are then', () => {
+    const build = (selectLater: boolean) => {
+      const { app, gateway, route, egress } = egressApp();
+      new MeshEgressLockdown(egress, 'lockdown', { gateway, namespaces: ['shop'] });
+      const shop = new Chart(app, 'shop', { namespace: 'shop' });
+      const checkout = new kplus.Deployment(shop, 'checkout', {
+        containers: [{ image: 'example/checkout:1.0', securityContext: { user: 1000 } }],
+        serviceAccount: new kplus.ServiceAccount(shop, 'checkout-sa'),
+        podMetadata: { labels: { tier: 'web' } },
+        select: false,
+      });
+      route.grantEgress(EgressGrantee.workload(checkout));
+      if (selectLater) checkout.select(kplus.LabelSelector.of({ labels: { tier: 'web' } }));
+      return app;
+    };
+    expect(() => synthAll(build(true))).not.toThrow();
+    expect(() => synthAll(build(false))).toThrow(/egress\/route: grantee '.+': pod labels \{\} select every pod of 'shop'/);
+  });
+
   test('a grantee from plain labels, for workloads that are not cdk8s-plus-28 constructs', () => {
     const { app, gateway, route, egress } = egressApp();
     new MeshEgressLockdown(egress, 'lockdown', { gateway, namespaces: ['legacy'] });
