@@ -125,11 +125,14 @@ export class EgressGatewayRouting implements IEgressGatewayRouting {
     this.authorizationPolicy ??= new security.AuthorizationPolicy(gateway, 'Authorization', {
       metadata: { name: gateway.name, namespace: gateway.namespaceName },
       spec: Lazy.any({
-        produce: (): security.AuthorizationPolicySpec => ({
-          selector: { matchLabels: gateway.podLabels },
-          action: security.AuthorizationPolicySpecAction.ALLOW,
-          rules: renderGrantRules(this.boundGrants.map(g => this.ruleIntent(g))),
-        }),
+        produce: (): security.AuthorizationPolicySpec => {
+          const legs = this.routeLegs();
+          return {
+            selector: { matchLabels: gateway.podLabels },
+            action: security.AuthorizationPolicySpecAction.ALLOW,
+            rules: renderGrantRules(this.boundGrants.map(g => this.ruleIntent(g, legs))),
+          };
+        },
       }),
     });
     const client = this.clientPolicy(grantee, config);
@@ -162,7 +165,8 @@ export class EgressGatewayRouting implements IEgressGatewayRouting {
       metadata: { name, namespace: config.namespaceName },
       spec: Lazy.any({
         produce: (): kplus.k8s.NetworkPolicySpec => {
-          const ports = grants.flatMap(g => this.legsOf(g).map(leg => this.podPort(leg.port)));
+          const legs = this.routeLegs();
+          const ports = grants.flatMap(g => this.legsOf(g, legs).map(leg => this.podPort(leg.port)));
           return {
             // The grantee as it is at synth: a workload's selector may have been set after the grant.
             podSelector: { matchLabels: grantee.toEgressGranteeConfig().podLabels },
@@ -185,14 +189,22 @@ export class EgressGatewayRouting implements IEgressGatewayRouting {
     return this.gateway.targetPortOf(servicePort) ?? servicePort;
   }
 
-  /** The route's legs for the hosts a grant names. */
-  private legsOf(grant: Grant): EgressLeg[] {
-    const hosts = new Set(grant.hosts);
-    return grant.route.legs().filter(leg => hosts.has(leg.host));
+  /**
+   * Every bound route's legs, worked out once per rendering or validation pass: a route's legs are read for each of
+   * its grants, and working them out walks its service's hosts, ports and endpoints.
+   */
+  private routeLegs(): RouteLegs {
+    return new Map(this.boundRoutes.map(route => [route, route.legs()]));
   }
 
-  private ruleIntent(grant: Grant): GrantRuleIntent {
-    const legs = this.legsOf(grant);
+  /** The route's legs for the hosts a grant names. */
+  private legsOf(grant: Grant, routeLegs: RouteLegs): EgressLeg[] {
+    const hosts = new Set(grant.hosts);
+    return (routeLegs.get(grant.route) ?? grant.route.legs()).filter(leg => hosts.has(leg.host));
+  }
+
+  private ruleIntent(grant: Grant, routeLegs: RouteLegs): GrantRuleIntent {
+    const legs = this.legsOf(grant, routeLegs);
     const config = grant.config;
     return {
       principal: config.serviceAccountName === undefined ? undefined : this.gateway.mesh.principal(config.namespaceName, config.serviceAccountName),
@@ -214,6 +226,7 @@ export class EgressGatewayRouting implements IEgressGatewayRouting {
    * would collide once sanitized, and grants of hosts their route does not carry.
    */
   private validate(): string[] {
+    const routeLegs = this.routeLegs();
     const errors: string[] = [];
     const gatewayPath = this.gateway.node.path;
     const routeOfHost = new Map<string, IEgressRoute>();
@@ -245,7 +258,7 @@ export class EgressGatewayRouting implements IEgressGatewayRouting {
         }
         hostOfSni.set(sni, host);
       }
-      for (const leg of route.legs()) {
+      for (const leg of routeLegs.get(route)!) {
         const plaintext = leg.tlsMode !== EgressTlsMode.PASSTHROUGH && leg.hopTls === GatewayHopTls.PLAINTEXT;
         const first = plaintextOnPort.get(leg.port);
         if (first && first.plaintext !== plaintext) {
@@ -270,7 +283,7 @@ export class EgressGatewayRouting implements IEgressGatewayRouting {
     }
     errors.push(...checked);
     for (const grant of this.boundGrants) {
-      const passthrough = grant.request ? this.legsOf(grant).filter(leg => leg.tlsMode === EgressTlsMode.PASSTHROUGH) : [];
+      const passthrough = grant.request ? this.legsOf(grant, routeLegs).filter(leg => leg.tlsMode === EgressTlsMode.PASSTHROUGH) : [];
       if (passthrough.length > 0) {
         errors.push(`${grant.route.node.path}: the grant to '${grant.config.name}' names methods, paths or headers, and `
           + `${passthrough[0].host}:${passthrough[0].applicationPort} is passed through encrypted, so the gateway cannot `
@@ -288,7 +301,7 @@ export class EgressGatewayRouting implements IEgressGatewayRouting {
         + `${gatewayPath}: its client NetworkPolicy isolates the grantee's pods, and only a lockdown lets them reach DNS and `
         + 'istiod, without which they cannot start; add new MeshEgressLockdown(scope, id, { gateway, namespaces }), or drop the grant');
     }
-    errors.push(...this.checkIdentities());
+    errors.push(...this.checkIdentities(routeLegs));
     return errors;
   }
 
@@ -296,7 +309,7 @@ export class EgressGatewayRouting implements IEgressGatewayRouting {
    * The gateway tells clients apart only by their Istio identity: two grantees that run as one ServiceAccount (cdk8s-plus
    * workloads default to `default`) would each pass the other's rules, so they must be granted the same.
    */
-  private checkIdentities(): string[] {
+  private checkIdentities(routeLegs: RouteLegs): string[] {
     const byPrincipal = new Map<string, Map<string, Grant[]>>();
     for (const grant of this.boundGrants) {
       const { namespaceName, serviceAccountName } = grant.config;
@@ -309,7 +322,7 @@ export class EgressGatewayRouting implements IEgressGatewayRouting {
     }
     const errors: string[] = [];
     for (const [principal, byGrantee] of byPrincipal) {
-      const access = [...byGrantee.values()].map(grants => JSON.stringify(grants.map(g => this.ruleIntent(g))
+      const access = [...byGrantee.values()].map(grants => JSON.stringify(grants.map(g => this.ruleIntent(g, routeLegs))
         .map(r => [r.sniHosts, r.httpHosts, r.request ?? null]).sort()));
       if (new Set(access).size > 1) {
         const names = [...byGrantee.values()].map(grants => grants[0].config.name);
@@ -327,6 +340,9 @@ interface ClientPolicy {
 }
 
 /** A grant as recorded: its hosts are the route's final set unless it names them, its grantee as it is when read. */
+/** Each route's legs, read once per pass. */
+type RouteLegs = Map<IEgressRoute, EgressLeg[]>;
+
 class Grant implements IEgressGrant {
   public constructor(
     public readonly route: IEgressRoute,
