@@ -26,16 +26,14 @@ interface RouteLeg {
  */
 export class ConsistencyRules {
   public static validate(index: ManifestIndex, externalGateways: string[]): void {
-    const gateways = new Set([
-      ...index.all('networking.istio.io/Gateway').map(g => `${g.namespace}/${g.name}`),
-      ...externalGateways,
-    ]);
-    const subsetLookups = new Map<string, SubsetLookup>();
     const gatewayObjects = new Map(index.all('networking.istio.io/Gateway').map(g => [`${g.namespace}/${g.name}`, g]));
+    const gateways = new Set([...gatewayObjects.keys(), ...externalGateways]);
+    const subsetLookups = new Map<string, SubsetLookup>();
+    const servedHosts = new Map<IndexedObject, Map<string, ServedHosts>>();
     for (const vs of index.all('networking.istio.io/VirtualService')) {
       const legs = ConsistencyRules.legs(vs);
       ConsistencyRules.checkGatewayRefs(vs, gateways);
-      ConsistencyRules.checkHostsServed(vs, gatewayObjects);
+      ConsistencyRules.checkHostsServed(vs, gatewayObjects, servedHosts);
       ConsistencyRules.checkSubsets(index, vs, legs, subsetLookups);
       ConsistencyRules.checkGatewayUpstreams(index, vs, legs);
     }
@@ -112,24 +110,41 @@ export class ConsistencyRules {
    * (pilot/pkg/networking/core/gateway.go), and with none the gateway answers 404 NR for all of it. Per Gateway, as
    * istioctl analyze IST0132 (VirtualServiceHostNotFoundInGateway) judges it; Gateways outside the set are not.
    */
-  private static checkHostsServed(vs: IndexedObject, gateways: Map<string, IndexedObject>): void {
+  private static checkHostsServed(vs: IndexedObject, gateways: Map<string, IndexedObject>,
+    servedHosts: Map<IndexedObject, Map<string, ServedHosts>>): void {
     const spec = record(vs.manifest.spec);
     const hosts = list(spec.hosts).map(text);
     list(spec.gateways).map(text).forEach((ref, i) => {
       const gateway = ref === MESH || ref === '' ? undefined : gateways.get(ConsistencyRules.gatewayKey(ref, vs.namespace));
       if (!gateway) return;
-      const served = list(record(gateway.manifest.spec).servers).flatMap(server => list(record(server).hosts).map(text)).map(h => {
-        const slash = h.indexOf('/');
-        const namespace = slash < 0 ? '*' : h.slice(0, slash);
-        return { namespace: namespace === '.' ? gateway.namespace : namespace, host: slash < 0 ? h : h.slice(slash + 1) };
-      }).filter(s => s.namespace === '*' || s.namespace === vs.namespace);
-      if (!hosts.some(host => served.some(s => Names.hostsOverlap(host, s.host)))) {
+      // A gateway's servers are indexed once, by the namespace they admit: one gateway serves every route through it.
+      let byNamespace = servedHosts.get(gateway);
+      if (!byNamespace) {
+        byNamespace = ConsistencyRules.servedHostsOf(gateway);
+        servedHosts.set(gateway, byNamespace);
+      }
+      const admitting = [byNamespace.get('*'), byNamespace.get(vs.namespace)].filter((h): h is ServedHosts => h !== undefined);
+      if (!hosts.some(host => admitting.some(served => served.matches(host)))) {
         vs.report.error(`spec.gateways[${i}]`, 'IST-XREF-VS-HOST-NOT-IN-GATEWAY',
           `none of the hosts ${JSON.stringify(hosts)} is served by a server of Gateway ${gateway.namespace}/${gateway.name} that admits `
           + `namespace ${vs.namespace}; the gateway answers 404 (NR). Add the host to a server (as <namespace>/<host> or */<host>) `
           + 'or fix the VirtualService hosts');
       }
     });
+  }
+
+  /** A Gateway's server hosts by the namespace whose VirtualServices they admit (`*` for any). */
+  private static servedHostsOf(gateway: IndexedObject): Map<string, ServedHosts> {
+    const byNamespace = new Map<string, ServedHosts>();
+    for (const entry of list(record(gateway.manifest.spec).servers).flatMap(server => list(record(server).hosts).map(text))) {
+      const slash = entry.indexOf('/');
+      const declared = slash < 0 ? '*' : entry.slice(0, slash);
+      const namespace = declared === '.' ? gateway.namespace : declared;
+      const served = byNamespace.get(namespace) ?? new ServedHosts();
+      served.add(slash < 0 ? entry : entry.slice(slash + 1));
+      byNamespace.set(namespace, served);
+    }
+    return byNamespace;
   }
 
   /**
@@ -155,7 +170,8 @@ export class ConsistencyRules {
             `certificate ${credential} is also served on this port for ${clash.hosts} by Gateway ${clash.gateway.namespace}/${clash.gateway.name} `
             + 'on the same pods; HTTP/2 clients reuse one connection for every host of a certificate and get 404s. Serve all its hosts from one server');
         }
-        users.set(key, [...earlier, { gateway, hosts }]);
+        earlier.push({ gateway, hosts });
+        users.set(key, earlier);
       });
     }
   }
@@ -340,4 +356,21 @@ export class ConsistencyRules {
 /** Whether two Gateway selectors can pick the same pod (one's labels include the other's). */
 function selectorsOverlap(a: { [key: string]: string }, b: { [key: string]: string }): boolean {
   return selectorMatches({ matchLabels: a }, b) || selectorMatches({ matchLabels: b }, a);
+}
+
+/** Server hosts, exact names in a set and wildcards in a list, so a concrete host is looked up, not scanned for. */
+class ServedHosts {
+  private readonly exact = new Set<string>();
+  private readonly wildcards: string[] = [];
+
+  public add(host: string): void {
+    if (host.startsWith('*')) this.wildcards.push(host);
+    else this.exact.add(host);
+  }
+
+  /** Whether some served host and `host` share a name (istio `host.Name` intersection). */
+  public matches(host: string): boolean {
+    if (this.exact.has(host) || this.wildcards.some(w => Names.hostsOverlap(host, w))) return true;
+    return host.startsWith('*') && [...this.exact].some(e => Names.hostsOverlap(host, e));
+  }
 }
