@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { ApiObject, App, Chart } from 'cdk8s';
+import { IConstruct } from 'constructs';
 import * as YAML from 'yaml';
 import { CelLayer } from './cel-layer';
 import { ConsistencyRules } from './consistency/consistency-rules';
@@ -198,7 +199,7 @@ const KUBERNETES_GROUPS = new Set([
 // IstioValidationPlugin configured, the plugin validates the same objects right after, so the app leaves them to it
 // rather than validate them twice.
 useAppValidator(charts => {
-  if (pluginWillValidate()) return [];
+  if (charts.length === 0 || pluginWillValidate()) return [];
   const pathOf = new Map<string, string>();
   // Object by object: `Chart.toJson` would run the app's validations again, this one included.
   const manifests = charts.flatMap(chart => chart.node.findAll().filter(ApiObject.isApiObject).filter(o => Chart.of(o) === chart))
@@ -207,10 +208,20 @@ useAppValidator(charts => {
       pathOf.set(Reporter.describe(manifest), object.node.path);
       return manifest;
     });
-  return ManifestValidator.validateManifests(manifests)
+  // cdk8s validates the whole app again for every chart it writes; the same objects give the same errors.
+  const root = charts[0].node.root;
+  const key = JSON.stringify([manifests, [...pathOf]]);
+  const last = LAST_RUN.get(root);
+  if (last?.key === key) return last.errors;
+  const errors = ManifestValidator.validateManifests(manifests)
     .filter(f => f.severity === Severity.ERROR)
     .map(f => `${pathOf.get(f.objectName) ?? f.objectName} (${f.objectName}${f.path ? ` ${f.path}` : ''}): ${f.message} [${f.rule}]`);
+  LAST_RUN.set(root, { key, errors });
+  return errors;
 });
+
+/** The last synth-time validation of each app: what it validated and the errors it found. */
+const LAST_RUN = new WeakMap<IConstruct, { readonly key: string; readonly errors: string[] }>();
 
 /** Whether the cdk8s CLI runs this app and will hand its manifests to IstioValidationPlugin (its cdk8s.yaml says so). */
 function pluginWillValidate(): boolean {

@@ -5,6 +5,7 @@ import {
   EgressGateway, EgressGrantee, EgressRoute, ExternalPort, ExternalService, IEgressGateway, MeshEgressLockdown,
   MeshEgressLockdownProps, PodIdentity, Reachability, Resolution,
 } from '../../src';
+import { ManifestValidator } from '../../src/validation/manifest-validator';
 import { synthValid } from '../util';
 
 // Issue 13, the classes done so far: inputs that would silently widen a path, take the mesh down, confuse
@@ -195,6 +196,21 @@ describe('The validator at every synth |', () => {
 
   test('an app holding the library\'s constructs fails plain synth on an error, naming the object\'s construct path and rule', () => {
     expect(() => Testing.synth(appWithBadObject())).toThrow(/egress\/wildcard-route \(VirtualService egress-config\/egress-wildcard-route-c8[0-9a-f]{6} .*\): .*\[IST-VS-[A-Z-]+\]/);
+  });
+
+  test('one validation per state of the app, though cdk8s validates it again for every chart it writes', () => {
+    const app = Testing.app();
+    for (const ns of ['a', 'b', 'c']) new ExternalService(new Chart(app, ns, { namespace: ns }), 'api', { hosts: [`${ns}.example.com`], ports: [ExternalPort.https()] });
+    const validate = jest.spyOn(ManifestValidator, 'validateManifests');
+    try {
+      app.synth();
+      expect(validate).toHaveBeenCalledTimes(1);
+      new ExternalService(app.charts[0], 'more', { hosts: ['more.example.com'], ports: [ExternalPort.https()] });
+      app.synth();
+      expect(validate).toHaveBeenCalledTimes(2);
+    } finally {
+      validate.mockRestore();
+    }
   });
 
   test('under cdk8s synth with IstioValidationPlugin configured, the app leaves validation to the plugin (once, not twice)', () => {
