@@ -94,13 +94,7 @@ export class EgressInventory {
 
   /** The inventory in one format, as it is written to its file. */
   public render(format: EgressInventoryFormat): string {
-    const doc = this.document;
-    switch (format) {
-      case EgressInventoryFormat.JSON: return `${JSON.stringify(doc, undefined, 2)}\n`;
-      case EgressInventoryFormat.MARKDOWN: return renderMarkdown(doc);
-      case EgressInventoryFormat.MERMAID: return renderMermaid(doc);
-      default: throw new Error(`EgressInventory.render: unknown format '${format}'; use one of ${Object.values(EgressInventoryFormat).join(', ')}`);
-    }
+    return renderAs(this.document, format);
   }
 
   /**
@@ -116,11 +110,22 @@ export class EgressInventory {
       throw new Error(`EgressInventory.writeTo(${directory}): an empty list of formats writes nothing; leave it out to write all three`);
     }
     fs.mkdirSync(directory, { recursive: true });
+    // One reading of the app for every format written.
+    const doc = this.document;
     return chosen.map(format => {
       const file = path.join(directory, EgressInventory.fileNameOf(format));
-      fs.writeFileSync(file, this.render(format));
+      fs.writeFileSync(file, renderAs(doc, format));
       return file;
     });
+  }
+}
+
+function renderAs(doc: EgressInventoryDocument, format: EgressInventoryFormat): string {
+  switch (format) {
+    case EgressInventoryFormat.JSON: return `${JSON.stringify(doc, undefined, 2)}\n`;
+    case EgressInventoryFormat.MARKDOWN: return renderMarkdown(doc);
+    case EgressInventoryFormat.MERMAID: return renderMermaid(doc);
+    default: throw new Error(`EgressInventory.render: unknown format '${format}'; use one of ${Object.values(EgressInventoryFormat).join(', ')}`);
   }
 }
 

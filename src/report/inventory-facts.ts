@@ -3,7 +3,7 @@ import {
   EgressInventoryHost, EgressInventoryKubernetesService, EgressInventoryPort, EgressInventoryTls,
 } from './inventory-document';
 import { EgressTlsMode, GatewayHopTls } from '../egress/egress-tls';
-import { sortBy } from '../private/collections';
+import { groupBy, sortBy } from '../private/collections';
 import { IstioProtocol } from '../private/protocol';
 
 // Internal: what the two sources of an inventory (the construct tree, synthesized manifests) each read, in one
@@ -101,7 +101,14 @@ export function assembleInventory(facts: InventoryFacts): EgressInventoryDocumen
     podLabels: sortedRecord(g.podLabels) ?? {},
     clients: mergeClients(g.clients),
   }));
-  const hosts = facts.services.flatMap(service => service.hosts.map(host => hostEntry(facts, service, host)));
+  // Looked up per host, not filtered for every one.
+  const byHost = <T extends { host: string; serviceNamespace: string }>(items: T[]) => groupBy(items, i => `${i.host}\u0000${i.serviceNamespace}`);
+  const legsByHost = byHost(facts.legs);
+  const grantsByHost = byHost(facts.grants);
+  const hosts = facts.services.flatMap(service => service.hosts.map(host => {
+    const key = `${host}\u0000${service.namespaceName}`;
+    return hostEntry(service, host, legsByHost.get(key) ?? [], grantsByHost.get(key) ?? []);
+  }));
   return {
     kind: INVENTORY_KIND,
     version: INVENTORY_VERSION,
@@ -150,8 +157,8 @@ function kubernetesServiceEntry(fact: KubernetesServiceFact): EgressInventoryKub
   };
 }
 
-function hostEntry(facts: InventoryFacts, service: ServiceFact, host: string): EgressInventoryHost {
-  const legs = facts.legs.filter(leg => leg.host === host && leg.serviceNamespace === service.namespaceName);
+/** A host's entry, from its service and the legs and grants of that host and service namespace. */
+function hostEntry(service: ServiceFact, host: string, legs: LegFact[], hostGrants: GrantFact[]): EgressInventoryHost {
   const ports = sortBy(service.ports, p => pad(p.number)).map((port): EgressInventoryPort => {
     const leg = legs.find(l => l.applicationPort === port.number);
     if (!leg) {
@@ -177,7 +184,7 @@ function hostEntry(facts: InventoryFacts, service: ServiceFact, host: string): E
   });
   // A grant reaches a host only over a leg through the gateway that admits it.
   const routedVia = new Set(legs.map(leg => refKey(leg.gateway)));
-  const grants = facts.grants.filter(g => g.host === host && g.serviceNamespace === service.namespaceName && routedVia.has(refKey(g.gateway)));
+  const grants = hostGrants.filter(g => routedVia.has(refKey(g.gateway)));
   return {
     host,
     namespaceName: service.namespaceName,

@@ -72,6 +72,10 @@ interface RoutedLeg extends LegFact {
 
 class ManifestReader {
   private readonly byKind: Map<string, SourcedManifest[]>;
+  /** Per gateway object, the position of the first server on each `port host` (host `*` included). */
+  private readonly serverIndex = new Map<any, Map<string, number>>();
+  /** Per host, the namespaces of the ServiceEntries that declare it, sorted. */
+  private declaringNamespaces?: Map<string, string[]>;
 
   public constructor(manifests: SourcedManifest[]) {
     this.byKind = groupBy(manifests, m => `${m.object.kind}.${String(m.object.apiVersion).split('/')[0]}`);
@@ -171,7 +175,7 @@ class ManifestReader {
             gatewayPort,
             externalPort: onward.externalPort,
             tlsMode: kind === 'http' ? this.gatewayOrigination(onward.ref, host, onward.externalPort) : EgressTlsMode.PASSTHROUGH,
-            hopTls: hopTlsOf(gateway, gatewayPort, host),
+            hopTls: this.hopTlsOf(gateway, gatewayPort, host),
             forwardedPaths: onward.paths,
           });
         }
@@ -197,6 +201,23 @@ class ManifestReader {
     return undefined;
   }
 
+  /** The first server that carries the host's hop on `port` (for the host, or `*`): Istio mutual TLS, or not. */
+  private hopTlsOf(gateway: any, port: number, host: string): GatewayHopTls {
+    const servers: any[] = gateway.spec?.servers ?? [];
+    let index = this.serverIndex.get(gateway);
+    if (!index) {
+      index = new Map();
+      servers.forEach((server, i) => (server.hosts ?? []).forEach((h: string) => {
+        const key = `${server.port?.number} ${h.split('/').pop()}`;
+        if (!index!.has(key)) index!.set(key, i);
+      }));
+      this.serverIndex.set(gateway, index);
+    }
+    const found = [index.get(`${port} ${host}`), index.get(`${port} *`)].filter((i): i is number => i !== undefined);
+    const server = found.length > 0 ? servers[Math.min(...found)] : undefined;
+    return server?.tls?.mode === 'ISTIO_MUTUAL' ? GatewayHopTls.ISTIO_MUTUAL : GatewayHopTls.PLAINTEXT;
+  }
+
   private gatewayObject(ref: string, from: SourcedManifest): any {
     const found = this.of('Gateway', 'networking.istio.io').find(g => `${namespaceOf(g.object)}/${g.object.metadata?.name}` === ref);
     if (!found) {
@@ -208,7 +229,11 @@ class ManifestReader {
 
   /** The ServiceEntry namespace of a routed host: the route's own namespace first, as Istio prefers it. */
   private serviceNamespaceOf(host: string, namespace: string, services: ServiceFact[], from: SourcedManifest): string {
-    const declaring = services.filter(s => s.hosts.includes(host)).map(s => s.namespaceName).sort();
+    if (!this.declaringNamespaces) {
+      const pairs = services.flatMap(s => s.hosts.map(h => ({ h, namespace: s.namespaceName })));
+      this.declaringNamespaces = new Map([...groupBy(pairs, p => p.h)].map(([h, ps]) => [h, ps.map(p => p.namespace).sort()]));
+    }
+    const declaring = this.declaringNamespaces.get(host) ?? [];
     if (declaring.length === 0) {
       throw new Error(`${from.source}: VirtualService ${namespace}/${from.object.metadata?.name} routes host '${host}' through a `
         + 'gateway, and no ServiceEntry read declares it; pass the file that holds its ServiceEntry too');
@@ -358,12 +383,6 @@ function policyHostMatches(pattern: string, host: string): boolean {
   return p === h;
 }
 
-/** The server that carries the host's hop on `port`: Istio mutual TLS, or not. */
-function hopTlsOf(gateway: any, port: number, host: string): GatewayHopTls {
-  const server = (gateway.spec?.servers ?? []).find((s: any) => s.port?.number === port
-    && (s.hosts ?? []).some((h: string) => h.split('/').pop() === host || h.split('/').pop() === '*'));
-  return server?.tls?.mode === 'ISTIO_MUTUAL' ? GatewayHopTls.ISTIO_MUTUAL : GatewayHopTls.PLAINTEXT;
-}
 
 /** `exportTo` by name: `.` is the object's own namespace, and no `exportTo` means every namespace (Istio's default). */
 function visibleTo(exportTo: string[] | undefined, namespace: string): string[] {
