@@ -10,8 +10,9 @@ import * as networking from '../../imports/networking.istio.io';
 import * as security from '../../imports/security.istio.io';
 import type { IstioMesh } from '../mesh/istio-mesh';
 import { AppRegistry } from '../private/app-registry';
+import { podPortOf } from '../private/gateway-ports';
 import { hopSni } from '../private/hostname';
-import { selectorMatches } from '../private/label-selector';
+import { labelsOverlap } from '../private/label-selector';
 import { ObjectNames } from '../private/object-names';
 import { validateAtSynth } from '../private/synth-validation';
 import {
@@ -186,7 +187,7 @@ export class EgressGatewayRouting implements IEgressGatewayRouting {
   }
 
   private podPort(servicePort: number): number {
-    return this.gateway.targetPortOf(servicePort) ?? servicePort;
+    return podPortOf(this.gateway, servicePort);
   }
 
   /**
@@ -389,7 +390,7 @@ function checkAcrossGateways(routings: EgressGatewayRouting[]): string[] {
   for (let i = 0; i < gateways.length; i++) {
     for (let j = i + 1; j < gateways.length; j++) {
       const [a, b] = [gateways[i], gateways[j]];
-      if (selectorMatches({ matchLabels: a.podLabels }, b.podLabels) || selectorMatches({ matchLabels: b.podLabels }, a.podLabels)) {
+      if (labelsOverlap(a.podLabels, b.podLabels)) {
         errors.push(`egress gateways ${a.node.path} and ${b.node.path} select overlapping pod labels `
           + `(${JSON.stringify(a.podLabels)}, ${JSON.stringify(b.podLabels)}), so each one's Istio Gateway would also apply to `
           + 'the other\'s pods; give each gateway its own name (and so its own istio label)');

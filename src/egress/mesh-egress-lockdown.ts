@@ -6,9 +6,11 @@ import * as networking from '../../imports/networking.istio.io';
 import * as security from '../../imports/security.istio.io';
 import { ClusterDnsOptions, ControlPlaneOptions } from '../mesh/cluster-services';
 import { AppRegistry } from '../private/app-registry';
-import { ClusterServices, GATEWAY_METRICS_PORTS, resolveClusterServices } from '../private/cluster-services';
+import { ClusterServices, resolveClusterServices } from '../private/cluster-services';
+import { podPortOf } from '../private/gateway-ports';
 import { Ip } from '../private/ip';
 import { Names } from '../private/names';
+import { METRICS_PORTS } from '../private/proxy-ports';
 import { validateAtSynth } from '../private/synth-validation';
 import { renderLockdownSidecar } from '../render/istio/sidecar';
 import { NetworkPolicyRender } from '../render/kubernetes/network-policy';
@@ -275,14 +277,14 @@ export class MeshEgressLockdown extends Construct implements IEgressLockdown {
    */
   private renderGatewayPolicy(): kplus.k8s.NetworkPolicySpec {
     const legs = this.gateway.routing.routes.flatMap(route => route.legs());
-    const podPorts = legs.map(leg => this.gateway.targetPortOf(leg.port) ?? leg.port);
+    const podPorts = legs.map(leg => podPortOf(this.gateway, leg.port));
     const dialledPorts = legs.flatMap(leg => leg.dialledPorts);
     const ingress: kplus.k8s.NetworkPolicyIngressRule[] = [];
     if (legs.length > 0 && this.locked.size > 0) {
       ingress.push({ from: NetworkPolicyRender.namespaces(this.locked), ports: NetworkPolicyRender.tcp(podPorts) });
     }
     if (this.metricsNamespaces.length > 0) {
-      ingress.push({ from: NetworkPolicyRender.namespaces(this.metricsNamespaces), ports: NetworkPolicyRender.tcp(GATEWAY_METRICS_PORTS) });
+      ingress.push({ from: NetworkPolicyRender.namespaces(this.metricsNamespaces), ports: NetworkPolicyRender.tcp(METRICS_PORTS) });
     }
     return {
       podSelector: { matchLabels: this.gateway.podLabels },

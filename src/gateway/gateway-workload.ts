@@ -8,6 +8,7 @@ import { IstioMesh } from '../mesh/istio-mesh';
 import { checkDns1035Label, checkDns1123Label, checkDnsSubdomain, checkLabels, istioLabelOf } from '../private/kubernetes-names';
 import { Names } from '../private/names';
 import { namespaceOf } from '../private/namespace';
+import { AGENT_METRICS_PORT, ENVOY_METRICS_PORT, ENVOY_METRICS_PORT_NAME, PROXY_PORTS, STATUS_PORT } from '../private/proxy-ports';
 import { validateAtSynth } from '../private/synth-validation';
 
 /**
@@ -74,7 +75,7 @@ export interface GatewayWorkloadAddPortOptions {
  */
 export class GatewayWorkload extends Construct {
   /** The proxy's health port, which load balancers and the readiness probe query. */
-  public static readonly STATUS_PORT = 15021;
+  public static readonly STATUS_PORT = STATUS_PORT;
 
   /** The name of every object of the gateway. */
   public readonly name: string;
@@ -172,7 +173,7 @@ export class GatewayWorkload extends Construct {
           // The chart's scrape settings (15020 serves Envoy's and the agent's metrics merged): every call out of
           // the mesh passes here, which makes this the place to watch it.
           'prometheus.io/scrape': 'true',
-          'prometheus.io/port': '15020',
+          'prometheus.io/port': String(AGENT_METRICS_PORT),
           'prometheus.io/path': '/stats/prometheus',
         },
       },
@@ -194,7 +195,7 @@ export class GatewayWorkload extends Construct {
       image: 'auto',
       imagePullPolicy: props.imagePullPolicy ?? kplus.ImagePullPolicy.IF_NOT_PRESENT,
       // No portNumber: cdk8s-plus would add a TCP startup probe, and the injector supplies the real probes.
-      ports: [{ number: PROXY_METRICS_PORT, name: 'http-envoy-prom' }],
+      ports: [{ number: ENVOY_METRICS_PORT, name: ENVOY_METRICS_PORT_NAME }],
       resources: options.resources,
       securityContext: {
         // The chart's container settings (1337 is the proxy image's user).
@@ -365,8 +366,8 @@ export class GatewayWorkload extends Construct {
     // them: the Service's target ports (two Service ports may share one) and Envoy's metrics port, by number. The
     // Deployment's JsonPatch holds this array, so it is refilled rather than replaced.
     const targets = new Set(this.ports.filter(p => p.port !== GatewayWorkload.STATUS_PORT).map(p => p.targetPort ?? p.port));
-    const declared = [...targets, PROXY_METRICS_PORT].sort((a, b) => a - b)
-      .map(n => (n === PROXY_METRICS_PORT ? { containerPort: n, name: 'http-envoy-prom' } : { containerPort: n, protocol: 'TCP' }));
+    const declared = [...targets, ENVOY_METRICS_PORT].sort((a, b) => a - b)
+      .map(n => (n === ENVOY_METRICS_PORT ? { containerPort: n, name: ENVOY_METRICS_PORT_NAME } : { containerPort: n, protocol: 'TCP' }));
     this.containerPorts.splice(0, this.containerPorts.length, ...declared);
   }
 
@@ -382,11 +383,6 @@ interface ExposedPort extends GatewayServicePort {
   readonly name: string;
 }
 
-/** Envoy's Prometheus port, declared on the proxy container as the chart does. */
-const PROXY_METRICS_PORT = 15090;
-
-/** Ports the Istio proxy binds itself (istio.io "Ports used by Istio"); a route on one would collide with it. */
-const PROXY_PORTS = [15000, 15001, 15004, 15006, 15008, 15009, 15020, 15021, 15053, 15090];
 
 function checkPortNumber(path: string, what: string, port: number): void {
   if (!Names.isPortNumber(port)) {

@@ -12,7 +12,8 @@ import type { IstioMesh } from '../mesh/istio-mesh';
 import { AppRegistry } from '../private/app-registry';
 import { ClusterServices, resolveClusterServices } from '../private/cluster-services';
 import { groupBy } from '../private/collections';
-import { selectorMatches } from '../private/label-selector';
+import { podPortOf } from '../private/gateway-ports';
+import { labelsOverlap } from '../private/label-selector';
 import { Names } from '../private/names';
 import { validateAtSynth } from '../private/synth-validation';
 import { ListenerIntent, renderIngressServers } from '../render/istio/ingress-gateway';
@@ -201,7 +202,7 @@ export class IngressGatewayEdge implements IIngressGatewayRouting {
   }
 
   private podPortOfService(port: number): number {
-    return this.gateway.targetPortOf(port) ?? port;
+    return podPortOf(this.gateway, port);
   }
 
   private podPorts(): PodPorts {
@@ -382,7 +383,7 @@ function checkAcrossGateways(edges: IngressGatewayEdge[]): string[] {
   const errors: string[] = [];
   const gateways = edges.map(edge => edge.owner);
   gateways.forEach((a, i) => gateways.slice(i + 1).forEach(b => {
-    if (selectorMatches({ matchLabels: a.podLabels }, b.podLabels) || selectorMatches({ matchLabels: b.podLabels }, a.podLabels)) {
+    if (labelsOverlap(a.podLabels, b.podLabels)) {
       errors.push(`${b.node.path}: ingress gateways ${a.node.path} and ${b.node.path} select the same pods (Istio applies a `
         + 'Gateway to matching pods of every namespace); their servers would merge and istiod drops repeated hosts and port '
         + 'names. Use one gateway with all the listeners, or give each its own pod labels');

@@ -4,6 +4,7 @@ import { PromQl } from './promql';
 import * as monitoring from '../../imports/monitoring.coreos.com';
 import { IGateway } from '../gateway/gateway-contracts';
 import { checkLabels } from '../private/kubernetes-names';
+import { ENVOY_METRICS_PORT_NAME } from '../private/proxy-ports';
 import { validateAtSynth } from '../private/synth-validation';
 
 /**
@@ -38,7 +39,7 @@ export interface GatewayPodMonitorProps {
  */
 export class GatewayPodMonitor extends Construct {
   /** The container port Envoy serves Prometheus metrics on, by its name on the gateway pods. */
-  public static readonly METRICS_PORT_NAME = 'http-envoy-prom';
+  public static readonly METRICS_PORT_NAME = ENVOY_METRICS_PORT_NAME;
   /** Envoy's Prometheus path. */
   public static readonly METRICS_PATH = '/stats/prometheus';
 

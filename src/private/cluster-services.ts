@@ -10,12 +10,6 @@ export interface ClusterServices {
 /** istiod's xDS and certificate port, which every proxy dials. */
 export const ISTIOD_XDS_PORT = 15012;
 
-/** A gateway proxy's metrics ports: the agent's merged metrics (15020) and Envoy's own (15090). */
-export const GATEWAY_METRICS_PORTS = [15020, 15090];
-
-/** A gateway proxy's health port, which load balancers probe. */
-export const GATEWAY_STATUS_PORT = 15021;
-
 /**
  * The DNS and istiod locations of `ClusterDnsOptions`/`ControlPlaneOptions` with their defaults (kube-dns in
  * kube-system on 53; istiod in the mesh's root namespace), refusing what would open more than those pods.

@@ -49,10 +49,6 @@ export class Ip {
     return a !== undefined && b !== undefined && b[0].kind() === a[0].kind() && b[1] >= a[1] && b[0].match(a);
   }
 
-  /** Whether the two blocks share any address. */
-  public static cidrsOverlap(a: string, b: string): boolean {
-    return Ip.cidrContains(a, b) || Ip.cidrContains(b, a);
-  }
 
   private static parseCidr(text: string): [ipaddr.IPv4 | ipaddr.IPv6, number] | undefined {
     const slash = text.indexOf('/');

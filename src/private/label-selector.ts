@@ -28,3 +28,8 @@ export function selectorMatches(selector: unknown, labels: { [key: string]: stri
 function isRecord(value: unknown): value is { [key: string]: unknown } {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
+
+/** Whether two label sets can pick the same pod as selectors: one's labels include the other's. */
+export function labelsOverlap(a: { [key: string]: string }, b: { [key: string]: string }): boolean {
+  return selectorMatches({ matchLabels: a }, b) || selectorMatches({ matchLabels: b }, a);
+}

@@ -6,6 +6,7 @@ import { EgressGateway } from '../egress/egress-gateway';
 import { EgressTlsMode } from '../egress/egress-tls';
 import { ExternalService } from '../mesh/external-service';
 import { KubernetesExternalService } from '../mesh/kubernetes-external-service';
+import { podPortOf } from '../private/gateway-ports';
 
 // Internal: the inventory's facts read from a construct tree, through the contracts the constructs meet by
 // (`IEgressGateway.routing`: routes and their legs, grants and their grantees, the lockdown) and the services'
@@ -54,7 +55,7 @@ function gatewayFact(gateway: IEgressGateway): GatewayFact {
       const config = grant.grantee.toEgressGranteeConfig();
       const hosts = new Set(grant.hosts);
       // The client NetworkPolicy opens the gateway pod ports of the legs the grant covers.
-      const ports = grant.route.legs().filter(leg => hosts.has(leg.host)).map(leg => gateway.targetPortOf(leg.port) ?? leg.port);
+      const ports = grant.route.legs().filter(leg => hosts.has(leg.host)).map(leg => podPortOf(gateway, leg.port));
       return { namespaceName: config.namespaceName, podLabels: config.podLabels, ports };
     }).filter(client => client.ports.length > 0),
   };

@@ -113,7 +113,7 @@ function convertRef(ref: string): any {
  * letter: `[aA]` outside character classes, and a class's letters and ranges repeated in the other case
  * (`[a-c]` → `[a-cA-C]`); escaped characters (`\\d`) stay as they are.
  */
-export function toJsPattern(pattern: string): string {
+function toJsPattern(pattern: string): string {
   const flag = /^(\^?)\(\?i\)/.exec(pattern);
   if (!flag) return pattern;
   const body = pattern.slice(flag[0].length);

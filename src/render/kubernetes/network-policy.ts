@@ -1,6 +1,7 @@
 import * as kplus from 'cdk8s-plus-28';
-import { ClusterServices, GATEWAY_METRICS_PORTS, GATEWAY_STATUS_PORT, ISTIOD_XDS_PORT } from '../../private/cluster-services';
+import { ClusterServices, ISTIOD_XDS_PORT } from '../../private/cluster-services';
 import { canonical } from '../../private/collections';
+import { METRICS_PORTS, STATUS_PORT } from '../../private/proxy-ports';
 
 type Peer = kplus.k8s.NetworkPolicyPeer;
 type Port = kplus.k8s.NetworkPolicyPort;
@@ -73,9 +74,9 @@ export class NetworkPolicyRender {
     readonly services: ClusterServices;
     readonly backends: Array<{ namespaceName: string; labels?: { [key: string]: string }; port?: number }>;
   }): kplus.k8s.NetworkPolicySpec {
-    const ingress: IngressRule[] = [{ ports: NetworkPolicyRender.tcp([...intent.listenerPodPorts, GATEWAY_STATUS_PORT]) }];
+    const ingress: IngressRule[] = [{ ports: NetworkPolicyRender.tcp([...intent.listenerPodPorts, STATUS_PORT]) }];
     if (intent.metricsNamespaces.length > 0) {
-      ingress.push({ from: NetworkPolicyRender.namespaces(intent.metricsNamespaces), ports: NetworkPolicyRender.tcp(GATEWAY_METRICS_PORTS) });
+      ingress.push({ from: NetworkPolicyRender.namespaces(intent.metricsNamespaces), ports: NetworkPolicyRender.tcp(METRICS_PORTS) });
     }
     return {
       podSelector: { matchLabels: intent.podLabels },

@@ -1,4 +1,4 @@
-import { selectorMatches } from '../../private/label-selector';
+import { labelsOverlap, selectorMatches } from '../../private/label-selector';
 import { Names } from '../../private/names';
 import { IstioProtocol } from '../../private/protocol';
 import { list, num, record, text } from '../values';
@@ -163,7 +163,7 @@ export class ConsistencyRules {
         const key = `${gateway.namespace}/${credential}:${num(record(server.port).number)}`;
         const hosts = list(server.hosts).map(text).sort().join(',');
         const earlier = users.get(key) ?? [];
-        const clash = earlier.find(u => u.hosts !== hosts && (u.gateway === gateway || selectorsOverlap(
+        const clash = earlier.find(u => u.hosts !== hosts && (u.gateway === gateway || labelsOverlap(
           record(record(u.gateway.manifest.spec).selector) as { [key: string]: string }, selector)));
         if (clash) {
           gateway.report.warning(`spec.servers[${i}].tls.credentialName`, 'IST-XREF-GATEWAY-DUPLICATE-CERTIFICATE',
@@ -351,11 +351,6 @@ export class ConsistencyRules {
         + `of the mesh (action ${text(spec.action) || 'ALLOW'}); add a selector (e.g. the gateway's labels) unless a mesh-wide policy is intended`);
     }
   }
-}
-
-/** Whether two Gateway selectors can pick the same pod (one's labels include the other's). */
-function selectorsOverlap(a: { [key: string]: string }, b: { [key: string]: string }): boolean {
-  return selectorMatches({ matchLabels: a }, b) || selectorMatches({ matchLabels: b }, a);
 }
 
 /** Server hosts, exact names in a set and wildcards in a list, so a concrete host is looked up, not scanned for. */
