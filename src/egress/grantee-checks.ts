@@ -1,5 +1,5 @@
 import { EgressGranteeConfig } from './egress-grantee';
-import { checkLabels } from '../private/kubernetes-names';
+import { checkLabels, checkNamespaceName } from '../private/kubernetes-names';
 import { Names } from '../private/names';
 
 // Internal: the checks every grantee goes through.
@@ -11,9 +11,7 @@ import { Names } from '../private/names';
  */
 export function checkGrantee(owner: string, config: EgressGranteeConfig): void {
   const who = `grantee '${config.name}'`;
-  if (!Names.isDns1123Label(config.namespaceName)) {
-    throw new Error(`${owner}: ${who}: namespace '${config.namespaceName}' is not a namespace name (a lower-case DNS-1123 label)`);
-  }
+  checkNamespaceName(`${owner}: ${who}`, 'namespace', config.namespaceName);
   if (config.serviceAccountName !== undefined && !Names.isDns1123Subdomain(config.serviceAccountName)) {
     throw new Error(`${owner}: ${who}: ServiceAccount name '${config.serviceAccountName}' is not a Kubernetes name (a lower-case `
       + 'DNS-1123 subdomain such as \'checkout\')');

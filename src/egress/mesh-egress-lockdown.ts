@@ -9,6 +9,7 @@ import { AppRegistry } from '../private/app-registry';
 import { ClusterServices, resolveClusterServices } from '../private/cluster-services';
 import { podPortOf } from '../private/gateway-ports';
 import { Ip } from '../private/ip';
+import { checkNamespaceName } from '../private/kubernetes-names';
 import { Names } from '../private/names';
 import { METRICS_PORTS } from '../private/proxy-ports';
 import { validateAtSynth } from '../private/synth-validation';
@@ -187,9 +188,7 @@ export class MeshEgressLockdown extends Construct implements IEgressLockdown {
    * namespaces, and what grants open.
    */
   public addNamespace(namespaceName: string): void {
-    if (!Names.isDns1123Label(namespaceName)) {
-      throw new Error(`${this.node.path}: '${namespaceName}' is not a namespace name (a lower-case DNS-1123 label)`);
-    }
+    checkNamespaceName(this.node.path, '', namespaceName);
     if (this.exempt.has(namespaceName)) {
       throw new Error(`${this.node.path}: namespace '${namespaceName}' is both locked and exempt; remove it from one of `
         + '`namespaces` and `exemptNamespaces`');
@@ -335,13 +334,9 @@ export class MeshEgressLockdown extends Construct implements IEgressLockdown {
     return errors;
   }
 
-  /** What the API server would reject in the DNS, control-plane and metrics options, or an empty selector. */
+  /** What the API server would reject in the metrics option (the DNS and control-plane ones are resolved apart). */
   private checkOptions(): void {
-    for (const namespace of this.metricsNamespaces) {
-      if (!Names.isDns1123Label(namespace)) {
-        throw new Error(`${this.node.path}: metricsNamespaces '${namespace}' is not a namespace name (a lower-case DNS-1123 label)`);
-      }
-    }
+    this.metricsNamespaces.forEach(namespace => checkNamespaceName(this.node.path, 'metricsNamespaces', namespace));
   }
 
 

@@ -13,6 +13,7 @@ import { AppRegistry } from '../private/app-registry';
 import { ClusterServices, resolveClusterServices } from '../private/cluster-services';
 import { groupBy } from '../private/collections';
 import { podPortOf } from '../private/gateway-ports';
+import { checkNamespaceName } from '../private/kubernetes-names';
 import { labelsOverlap } from '../private/label-selector';
 import { Names } from '../private/names';
 import { validateAtSynth } from '../private/synth-validation';
@@ -70,9 +71,7 @@ export class IngressGatewayEdge implements IIngressGatewayRouting {
     const path = gateway.node.path;
     this.clusterServices = resolveClusterServices(path, gateway.mesh.rootNamespace, options.dns, options.controlPlane);
     this.metricsNamespaces = [...options.metricsNamespaces ?? []];
-    for (const namespace of this.metricsNamespaces) {
-      if (!Names.isDns1123Label(namespace)) throw new Error(`${path}: metricsNamespaces '${namespace}' is not a namespace name`);
-    }
+    this.metricsNamespaces.forEach(namespace => checkNamespaceName(path, 'metricsNamespaces', namespace));
     validateAtSynth(gateway);
     gateway.node.addValidation({ validate: () => this.validate() });
     AppRegistry.of(gateway).join<IngressGatewayEdge>('ingress-gateways', gateway, this, checkAcrossGateways);

@@ -1,4 +1,4 @@
-import { checkLabels } from './kubernetes-names';
+import { checkLabels, checkNamespaceName } from './kubernetes-names';
 import { Names } from './names';
 
 /** Where the cluster DNS and istiod run, with defaults applied and checked. */
@@ -28,11 +28,9 @@ export function resolveClusterServices(owner: string, rootNamespace: string,
       podLabels: controlPlane.podLabels ?? { app: 'istiod' },
     },
   };
-  for (const [what, namespace] of [['dns.namespaceName', resolved.dns.namespaceName], ['controlPlane.namespaceName', resolved.controlPlane.namespaceName]]) {
-    if (!Names.isDns1123Label(namespace)) {
-      throw new Error(`${owner}: ${what} '${namespace}' is not a namespace name (a lower-case DNS-1123 label)`);
-    }
-  }
+  checkNamespaceName(owner, 'dns.namespaceName', resolved.dns.namespaceName);
+  checkNamespaceName(owner, 'controlPlane.namespaceName', resolved.controlPlane.namespaceName);
+
   for (const [what, labels] of [['dns.podLabels', resolved.dns.podLabels], ['controlPlane.podLabels', resolved.controlPlane.podLabels]] as const) {
     if (Object.keys(labels).length === 0) {
       throw new Error(`${owner}: ${what} {} would open every pod of the namespace to the pods it confines; name the labels of `

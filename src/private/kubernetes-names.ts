@@ -47,6 +47,13 @@ export function checkDnsSubdomain(owner: string, what: string, value: string): v
   }
 }
 
+/** A namespace name (a DNS-1123 label); `what` names the field, when there is one. */
+export function checkNamespaceName(owner: string, what: string, name: string): void {
+  if (!Names.isDns1123Label(name)) {
+    throw new Error(`${owner}: ${what ? `${what} ` : ''}'${name}' is not a namespace name (a lower-case DNS-1123 label)`);
+  }
+}
+
 /** The istio/gateway chart's `istio` label: the release name without its `istio-` prefix. */
 export function istioLabelOf(name: string): string {
   return name.replace(/^istio-/, '');
