@@ -317,7 +317,7 @@ export class EgressRoute extends Construct implements IEgressRoute {
           gatewayRef: this.binding.gatewayRef,
           gatewayServiceHost: this.gateway.serviceHost,
           shaping: this.shaping,
-          paths: sortBy(this.paths, p => p.toString()).map(p => ({ path: p.path, prefix: p.isPrefix })),
+          paths: this.forwardedPaths.map(p => ({ path: p.path, prefix: p.isPrefix })),
           visibleIn: this.service.visibleNamespaces,
         }),
       }),

@@ -1,4 +1,4 @@
-import { Names } from '../private/names';
+import { checkSecretName } from '../private/kubernetes-names';
 
 /**
  * How an HTTPS listener terminates TLS.
@@ -81,9 +81,7 @@ export class IngressTls {
         + 'Secret from the gateway\'s own namespace (certificates of other namespaces are refused). Create the Secret '
         + 'there and name it alone, e.g. \'httpbin-credential\'');
     }
-    if (!Names.isDns1123Subdomain(name)) {
-      throw new Error(`${owner}: credentialName '${name}' is not a Secret name (a lower-case DNS-1123 subdomain)`);
-    }
+    checkSecretName(owner, name);
     if (this.subjectAltNames?.length === 0) {
       throw new Error(`${owner}: subjectAltNames [] would admit no client certificate; leave it out to admit any the CA signed`);
     }

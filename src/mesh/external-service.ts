@@ -6,7 +6,7 @@ import * as networking from '../../imports/networking.istio.io';
 import { AppRegistry } from '../private/app-registry';
 import { Visibility } from '../private/export-to';
 import { checkHostname, isWildcard } from '../private/hostname';
-import { checkLabels } from '../private/kubernetes-names';
+import { checkLabels, checkSecretName } from '../private/kubernetes-names';
 import { Names } from '../private/names';
 import { namespaceOf } from '../private/namespace';
 import { ObjectNames } from '../private/object-names';
@@ -436,9 +436,7 @@ export class ExternalService extends Construct {
   private checkMutualOrigination(options: SidecarTlsOrigination): void {
     const path = this.node.path;
     if (options.credentialName !== undefined) {
-      if (!Names.isDns1123Subdomain(options.credentialName)) {
-        throw new Error(`${path}: credentialName '${options.credentialName}' is not a Secret name (a lower-case DNS-1123 subdomain)`);
-      }
+      checkSecretName(path, options.credentialName);
       if (!options.workloadSelector) {
         throw new Error(`${path}: TLS origination with credentialName '${options.credentialName}' needs a workloadSelector: `
           + 'Istio serves a client certificate to sidecars only through a DestinationRule that selects workloads; '

@@ -54,6 +54,13 @@ export function checkNamespaceName(owner: string, what: string, name: string): v
   }
 }
 
+/** A `credentialName`: a Secret's name (a DNS-1123 subdomain). */
+export function checkSecretName(owner: string, name: string): void {
+  if (!Names.isDns1123Subdomain(name)) {
+    throw new Error(`${owner}: credentialName '${name}' is not a Secret name (a lower-case DNS-1123 subdomain)`);
+  }
+}
+
 /** The istio/gateway chart's `istio` label: the release name without its `istio-` prefix. */
 export function istioLabelOf(name: string): string {
   return name.replace(/^istio-/, '');
