@@ -33,3 +33,15 @@ function isRecord(value: unknown): value is { [key: string]: unknown } {
 export function labelsOverlap(a: { [key: string]: string }, b: { [key: string]: string }): boolean {
   return selectorMatches({ matchLabels: a }, b) || selectorMatches({ matchLabels: b }, a);
 }
+
+/**
+ * Whether a NetworkPolicy peer, of a policy in `policyNamespace`, selects a pod in `podNamespace` (whose labels,
+ * its name label included, are `namespaceLabels`) with `podLabels`. An address block selects no pod; without a
+ * namespace selector the peer is the policy's own namespace; without a pod selector, every pod there.
+ */
+export function peerSelectsPod(peer: any, policyNamespace: string, podNamespace: string,
+  namespaceLabels: { [key: string]: string }, podLabels: { [key: string]: string }): boolean {
+  if (peer.ipBlock) return false;
+  const namespaceOk = peer.namespaceSelector ? selectorMatches(peer.namespaceSelector, namespaceLabels) : podNamespace === policyNamespace;
+  return namespaceOk && (peer.podSelector ? selectorMatches(peer.podSelector, podLabels) : true);
+}

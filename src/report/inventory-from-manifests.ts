@@ -8,7 +8,7 @@ import {
 import { EgressTlsMode, GatewayHopTls } from '../egress/egress-tls';
 import { groupBy } from '../private/collections';
 import { hopSni } from '../private/hostname';
-import { selectorMatches } from '../private/label-selector';
+import { peerSelectsPod, selectorMatches } from '../private/label-selector';
 
 // Internal: the inventory's facts read back from Kubernetes and Istio manifests, hand-written or synthesized, the
 // way istiod and the API server read them: ServiceEntries declare hosts, VirtualServices bound to `mesh` and to a
@@ -269,9 +269,7 @@ class ManifestReader {
     for (const { object } of this.of('NetworkPolicy', 'networking.k8s.io')) {
       const namespace = namespaceOf(object);
       for (const rule of object.spec?.egress ?? []) {
-        const toGateway = (rule.to ?? []).some((peer: any) => !peer.ipBlock
-          && (peer.namespaceSelector ? selectorMatches(peer.namespaceSelector, namespaceLabels) : namespace === gatewayNamespace)
-          && (peer.podSelector ? selectorMatches(peer.podSelector, podLabels) : true));
+        const toGateway = (rule.to ?? []).some((peer: any) => peerSelectsPod(peer, namespace, gatewayNamespace, namespaceLabels, podLabels));
         if (!toGateway) continue;
         const labels = object.spec?.podSelector?.matchLabels;
         clients.push({

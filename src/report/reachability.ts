@@ -1,6 +1,6 @@
 import * as kplus from 'cdk8s-plus-28';
 import { Ip } from '../private/ip';
-import { selectorMatches } from '../private/label-selector';
+import { peerSelectsPod, selectorMatches } from '../private/label-selector';
 
 /**
  * A pod, as NetworkPolicies see it: a namespace and labels.
@@ -96,12 +96,8 @@ export class Reachability {
   }
 
   private peerSelectsPod(peer: any, policyNamespace: string, pod: PodIdentity): boolean {
-    if (peer.ipBlock) return false;
-    const namespaceOk = peer.namespaceSelector
-      ? selectorMatches(peer.namespaceSelector, this.namespaceLabels.get(pod.namespaceName) ?? { [NAME_LABEL]: pod.namespaceName })
-      : pod.namespaceName === policyNamespace;
-    const podOk = peer.podSelector ? selectorMatches(peer.podSelector, pod.labels) : true;
-    return namespaceOk && podOk;
+    const namespaceLabels = this.namespaceLabels.get(pod.namespaceName) ?? { [NAME_LABEL]: pod.namespaceName };
+    return peerSelectsPod(peer, policyNamespace, pod.namespaceName, namespaceLabels, pod.labels);
   }
 }
 
