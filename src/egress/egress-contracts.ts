@@ -45,7 +45,12 @@ export interface IEgressRoute extends IConstruct {
   readonly serviceNamespace: string;
   /** The hosts the route carries (its final set when read at synth). */
   readonly hosts: string[];
-  /** Namespaces (by name, or `*`) that see the route's hosts, and so must see the gateway's subsets for them. */
+  /**
+   * Every host of the route's ServiceEntry, carried or not: a namespace granted the route sees the entry, and so all
+   * of them (its final set when read at synth).
+   */
+  readonly serviceHosts: string[];
+  /** Namespaces (by name, or `*`) that see the route's hosts, and so may call them. */
   readonly visibleNamespaces: string[];
   /** The only request paths the route forwards on its HTTP legs; empty when it forwards every path (a copy). */
   readonly forwardedPaths: EgressPath[];
@@ -70,16 +75,17 @@ export interface IEgressGrant {
   readonly request?: EgressRequestMatch;
   /** The NetworkPolicy that lets the grantee's pods reach the gateway pods, shared by its grants through the gateway. */
   readonly clientNetworkPolicy: ApiObject;
-  /** The gateway's ALLOW AuthorizationPolicy, where the grant is a rule for the grantee's identity. */
-  readonly authorizationPolicy: ApiObject;
 }
 
 /**
  * What a route may use of the gateway it is bound to: `IEgressGateway.bindRoute` returns it.
  */
 export interface IEgressGatewayBinding {
-  /** `namespace/name` of the Istio `Gateway`, what the route's VirtualServices list in `gateways`. */
-  readonly gatewayRef: string;
+  /**
+   * `namespace/name` of the Istio `Gateway` that serves `host`, what the host's VirtualService lists in `gateways`.
+   * The gateway's hosts are split among several Gateways (see HostShards), so this is read at synth.
+   */
+  gatewayRefOf(host: string): string;
   /**
    * Makes the gateway accept the hop on a Service port: a deployed gateway exposes it, an installed one must
    * already. Additive; throws, naming the route, when the port cannot be used.
@@ -133,9 +139,9 @@ export interface IEgressGatewayRouting {
  * An Istio egress gateway workload, deployed by this library (`new EgressGateway`) or installed by istioctl or
  * Helm (`EgressGateway.fromExisting`).
  *
- * Routes bind to it through `routing`; it owns the one Istio `Gateway`, the one gateway `DestinationRule` and the one
- * ALLOW AuthorizationPolicy that every route through it shares, rendered at synth from its routes' final legs and
- * grants.
+ * Routes bind to it through `routing`; it owns the objects its routes share (Istio `Gateway`s, the hop
+ * `DestinationRule`s and the ALLOW AuthorizationPolicies), split into shards of about 64 hosts so that none grows with
+ * the allow-list, rendered at synth from its routes' final legs and grants.
  */
 export interface IEgressGateway extends IGateway {
   /** The routes, grants and lockdown bound to the gateway: where routes and lockdowns meet it. */

@@ -10,10 +10,13 @@ import * as networking from '../../imports/networking.istio.io';
 import * as security from '../../imports/security.istio.io';
 import type { IstioMesh } from '../mesh/istio-mesh';
 import { AppRegistry } from '../private/app-registry';
+import { groupBy, sortBy } from '../private/collections';
 import { podPortOf } from '../private/gateway-ports';
+import { HostShard, HostShards } from '../private/host-shards';
 import { hopSni } from '../private/hostname';
 import { labelsOverlap } from '../private/label-selector';
 import { ObjectNames } from '../private/object-names';
+import { ShardedObjects } from '../private/sharded-objects';
 import { validateAtSynth } from '../private/synth-validation';
 import {
   GatewayLegIntent, GrantRuleIntent, hopSubsetName, httpHostsOf, renderGatewayServers, renderGrantRules,
@@ -40,8 +43,9 @@ export interface GatewayCapabilities {
 }
 
 /**
- * The routes, grants and lockdown of one egress gateway, and the shared objects rendered from them: the Istio
- * `Gateway`, the gateway `DestinationRule`, the ALLOW AuthorizationPolicy and the grantees' client NetworkPolicies.
+ * The routes, grants and lockdown of one egress gateway, and the objects rendered from them that its routes share:
+ * the Istio `Gateway`s, the hop `DestinationRule`s and the ALLOW AuthorizationPolicies, each split into shards of
+ * about 64 hosts (HostShards) so that no object grows with the allow-list, plus the grantees' client NetworkPolicies.
  * Deployed and referenced gateways both hold one as their `routing`, so the shared behaviour lives in one place
  * without a base class. Internal: constructs meet it through `IEgressGatewayRouting` and `IEgressGatewayBinding`.
  */
@@ -50,15 +54,48 @@ export class EgressGatewayRouting implements IEgressGatewayRouting {
   private readonly boundGrants: Grant[] = [];
   /** By the grantee's scope construct when it has one (its labels may still change), else by its identity. */
   private readonly clients = new Map<unknown, ClientPolicy>();
-  private istioGateway?: networking.Gateway;
-  private hopSubsets?: networking.DestinationRule;
-  private authorizationPolicy?: security.AuthorizationPolicy;
   private boundLockdown?: IEgressLockdown;
+  /** How the shared objects are split, worked out once per synth pass from the final intent. */
+  private plan?: SharedObjectsPlan;
 
   public constructor(private readonly gateway: RoutedGateway, private readonly capabilities: GatewayCapabilities) {
     validateAtSynth(gateway);
     gateway.node.addValidation({ validate: () => this.validate() });
     AppRegistry.of(gateway).join<EgressGatewayRouting>('egress-gateways', gateway, this, checkAcrossGateways);
+    // Registered before the objects below, so each pass plans before they are made from the plan.
+    AppRegistry.of(gateway).beforeSynth(() => {
+      this.plan = this.planSharedObjects();
+    });
+    const metadata = (name: string) => ({ name, namespace: gateway.namespaceName });
+    new ShardedObjects(gateway, 'Gateway', () => [...this.currentPlan().servers.keys()], (scope, id, name) =>
+      new networking.Gateway(scope, id, {
+        metadata: metadata(name),
+        spec: {
+          selector: gateway.podLabels,
+          servers: Lazy.any({ produce: () => renderGatewayServers(this.currentPlan().servers.get(name) ?? []) }),
+        },
+      }));
+    new ShardedObjects(gateway, 'DestinationRule', () => [...this.currentPlan().hopSubsets.keys()], (scope, id, name) =>
+      new networking.DestinationRule(scope, id, {
+        metadata: metadata(name),
+        spec: Lazy.any({
+          produce: () => {
+            const shard = this.currentPlan().hopSubsets.get(name)!;
+            return renderHopDestinationRule(gateway.serviceHost, gateway.namespaceName, shard.legs, shard.visibleIn);
+          },
+        }),
+      }));
+    new ShardedObjects(gateway, 'Authorization', () => [...this.currentPlan().grantRules.keys()], (scope, id, name) =>
+      new security.AuthorizationPolicy(scope, id, {
+        metadata: metadata(name),
+        spec: Lazy.any({
+          produce: (): security.AuthorizationPolicySpec => ({
+            selector: { matchLabels: gateway.podLabels },
+            action: security.AuthorizationPolicySpecAction.ALLOW,
+            rules: renderGrantRules(this.currentPlan().grantRules.get(name) ?? []),
+          }),
+        }),
+      }));
   }
 
   /** The gateway this routing belongs to, for the checks across gateways. */
@@ -88,56 +125,140 @@ export class EgressGatewayRouting implements IEgressGatewayRouting {
 
   public bindRoute(route: IEgressRoute): IEgressGatewayBinding {
     if (!this.boundRoutes.includes(route)) this.boundRoutes.push(route);
-    const gateway = this.gateway;
-    this.istioGateway ??= new networking.Gateway(gateway, 'Gateway', {
-      metadata: { name: gateway.name, namespace: gateway.namespaceName },
-      spec: {
-        selector: gateway.podLabels,
-        servers: Lazy.any({ produce: () => renderGatewayServers(this.legIntents()) }),
-      },
-    });
-    if (route.hopTls === GatewayHopTls.ISTIO_MUTUAL) {
-      this.hopSubsets ??= new networking.DestinationRule(gateway, 'DestinationRule', {
-        metadata: { name: gateway.name, namespace: gateway.namespaceName },
-        spec: Lazy.any({
-          produce: () => renderHopDestinationRule(gateway.serviceHost, gateway.namespaceName, this.legIntents(),
-            [...new Set(this.boundRoutes.flatMap(r => r.visibleNamespaces))]),
-        }),
-      });
-    }
-    const gatewayRef = `${gateway.namespaceName}/${gateway.name}`;
     return {
-      gatewayRef,
+      gatewayRefOf: host => `${this.gateway.namespaceName}/${this.currentPlan().gatewayOfHost.get(host) ?? this.gateway.name}`,
       usePort: port => this.capabilities.exposePort(port, route.node.path),
       useCredentials: () => this.capabilities.readCredentials(),
       authorize: (grantee, hosts, request) => this.authorize(route, grantee, hosts, request),
     };
   }
 
-  /** Every leg of every route, as the shared objects render them. */
-  private legIntents(): GatewayLegIntent[] {
-    return this.boundRoutes.flatMap(route => route.legs().map(leg => legIntent(leg, route.namespaceName)));
+  /** This pass's plan; made on the spot when an object is rendered outside a synth (`ApiObject.toJson`). */
+  private currentPlan(): SharedObjectsPlan {
+    return this.plan ??= this.planSharedObjects();
+  }
+
+  /**
+   * How the shared objects are split. The Gateways and the AuthorizationPolicies share one split of the hosts, so a
+   * host's server and its grants' rules sit in objects of the same name. The hop subsets are split apart, per set of
+   * namespaces that see them (hopVisibility).
+   */
+  private planSharedObjects(): SharedObjectsPlan {
+    const routeLegs = this.routeLegs();
+    const gatewayName = this.gateway.name;
+    const nameOf = (prefix: string, shard: HostShard) => ObjectNames.subdomain(shard.id === '' ? prefix : `${prefix}-${shard.id}`);
+    const legsOfHost = new Map<string, GatewayLegIntent[]>();
+    for (const route of this.boundRoutes) {
+      for (const leg of routeLegs.get(route)!) {
+        legsOfHost.set(leg.host, [...legsOfHost.get(leg.host) ?? [], legIntent(leg, route.namespaceName)]);
+      }
+    }
+    const grantLegs = this.boundGrants.map(grant => ({ grant, legs: this.legsOf(grant, routeLegs) }));
+    // A host weighs what it adds to the heavier of its two objects: its servers, or its entries in the grant rules,
+    // where it appears once per group of grantees with the same hosts (renderGrantRules). Grantees with the same
+    // hosts gateway-wide share a rule in every shard, so counting those groups bounds the rules a host is in.
+    const ruleGroups = new Map<string, Set<string>>();
+    for (const [signature, legs] of this.grantsByAccess(grantLegs)) {
+      legs.forEach(leg => ruleGroups.set(leg.host, (ruleGroups.get(leg.host) ?? new Set()).add(signature)));
+    }
+    const weightOf = (host: string) => Math.max(
+      (legsOfHost.get(host) ?? []).length * (2 * host.length + SERVER_BYTES),
+      (ruleGroups.get(host)?.size ?? 0) * (2 * host.length + RULE_ENTRY_BYTES));
+    const gatewayOfHost = new Map<string, string>();
+    const servers = new Map<string, GatewayLegIntent[]>();
+    for (const shard of HostShards.plan(legsOfHost.keys(), weightOf)) {
+      const name = nameOf(gatewayName, shard);
+      shard.hosts.forEach(host => gatewayOfHost.set(host, name));
+      servers.set(name, shard.hosts.flatMap(host => legsOfHost.get(host)!));
+    }
+    const grantRules = new Map<string, GrantRuleIntent[]>();
+    for (const { grant, legs } of grantLegs) {
+      for (const [name, shardLegs] of groupBy(legs, leg => gatewayOfHost.get(leg.host)!)) {
+        grantRules.set(name, [...grantRules.get(name) ?? [], this.ruleIntent(grant, shardLegs)]);
+      }
+    }
+    const hopSubsets = new Map<string, { legs: GatewayLegIntent[]; visibleIn: string[] }>();
+    for (const group of this.hopVisibility(legsOfHost)) {
+      const subsetLegs = (host: string) => legsOfHost.get(host)!.filter(leg => leg.istioMutualHop);
+      const weigh = (host: string) => subsetLegs(host).length * (2 * host.length + SUBSET_BYTES);
+      for (const shard of HostShards.plan(group.hosts, weigh)) {
+        hopSubsets.set(nameOf(`${gatewayName}-hop-${group.id}`, shard), { legs: shard.hosts.flatMap(subsetLegs), visibleIn: group.visibleIn });
+      }
+    }
+    const byName = <T>(map: Map<string, T>) => new Map(sortBy([...map], ([name]) => name));
+    return { gatewayOfHost, servers, grantRules: byName(grantRules), hopSubsets: byName(hopSubsets) };
+  }
+
+  /** Each distinct access (the hosts and request conditions of an identity's grants) and the legs it covers. */
+  private grantsByAccess(grantLegs: Array<{ grant: Grant; legs: EgressLeg[] }>): Map<string, EgressLeg[]> {
+    const byIdentity = groupBy(grantLegs, ({ grant }) => JSON.stringify([identityKey(grant.config), grant.request ?? null]));
+    const byAccess = new Map<string, EgressLeg[]>();
+    for (const entries of byIdentity.values()) {
+      const legs = entries.flatMap(entry => entry.legs);
+      const access = ObjectNames.digest(JSON.stringify([legs.map(leg => `${leg.host}:${leg.port}`).sort(), entries[0].grant.request ?? null]));
+      byAccess.set(access, legs);
+    }
+    return byAccess;
+  }
+
+  /**
+   * Who must see each host's hop subset, in groups that never share a client namespace. A client proxy uses one
+   * DestinationRule per host: istiod merges the rules for the gateway's Service only where their `exportTo` is the
+   * same (`mergeDestinationRule`, pilot/pkg/model/destination_rule.go) and otherwise keeps the last one
+   * (`SidecarScope.DestinationRule`, pilot/pkg/model/sidecar.go), so two rules of different visibility seen by one
+   * namespace would lose one rule's subsets there (503 NC). Namespaces that need subsets of several groups join them.
+   *
+   * A host's subset is needed where a client may pass the gateway: the namespaces of its grants once the gateway
+   * admits by grant, else everywhere the host is visible. Each group is also exported to the namespaces of its routes,
+   * which hold the VirtualServices that name the subsets; a route namespace no grant names may see several groups,
+   * and its pods, admitted by none, are refused whichever one istiod keeps.
+   */
+  private hopVisibility(legsOfHost: Map<string, GatewayLegIntent[]>): HopGroup[] {
+    const mutualHosts = new Map<string, IEgressRoute>();
+    for (const route of this.boundRoutes) {
+      for (const host of route.hosts) {
+        if (legsOfHost.get(host)?.some(leg => leg.istioMutualHop)) mutualHosts.set(host, route);
+      }
+    }
+    if (mutualHosts.size === 0) return [];
+    const byGrant = this.boundGrants.length > 0;
+    const granted = new Map<string, Set<string>>();
+    for (const grant of this.boundGrants) {
+      for (const host of grant.hosts) {
+        const namespaces = granted.get(host) ?? new Set<string>();
+        namespaces.add(grant.config.namespaceName);
+        granted.set(host, namespaces);
+      }
+    }
+    const grantNamespaces = new Set([...granted.values()].flatMap(set => [...set]));
+    const needing = new Map<string, string[]>();
+    for (const [host, route] of mutualHosts) {
+      const namespaces = byGrant ? [...granted.get(host) ?? []] : route.visibleNamespaces;
+      // A route namespace that also holds grantees must not see two groups.
+      if (grantNamespaces.has(route.namespaceName)) namespaces.push(route.namespaceName);
+      needing.set(host, namespaces);
+    }
+    const everywhere = [...needing.values()].some(namespaces => namespaces.includes('*'));
+    const connected = new Components();
+    needing.forEach(namespaces => namespaces.forEach(namespace => connected.join(namespaces[0], namespace)));
+    // Hosts no grant names form a group of their own, seen only where their routes are.
+    const groups = everywhere
+      ? [[...mutualHosts.keys()]]
+      : [...groupBy([...mutualHosts.keys()], host => connected.find(needing.get(host)![0] ?? '')).values()];
+    return groups.map(hosts => {
+      const clients = everywhere ? ['*'] : [...new Set(hosts.flatMap(host => needing.get(host)!))].sort();
+      const visibleIn = everywhere ? ['*'] : [...new Set([...clients, ...hosts.map(host => mutualHosts.get(host)!.namespaceName)])];
+      // Named for whom it serves: the one namespace, or a digest of several; hosts no grant names are 'ungranted'.
+      const id = clients.length === 0 ? 'ungranted' : clients.length === 1 ? clients[0] : ObjectNames.digest(clients.join(',')).slice(0, 6);
+      return { id, hosts, visibleIn };
+    });
   }
 
   private authorize(route: IEgressRoute, grantee: IEgressGrantee, hosts: string[] | undefined,
     request: EgressRequestMatch | undefined): IEgressGrant {
-    const gateway = this.gateway;
     const config = grantee.toEgressGranteeConfig();
-    this.authorizationPolicy ??= new security.AuthorizationPolicy(gateway, 'Authorization', {
-      metadata: { name: gateway.name, namespace: gateway.namespaceName },
-      spec: Lazy.any({
-        produce: (): security.AuthorizationPolicySpec => {
-          const legs = this.routeLegs();
-          return {
-            selector: { matchLabels: gateway.podLabels },
-            action: security.AuthorizationPolicySpecAction.ALLOW,
-            rules: renderGrantRules(this.boundGrants.map(g => this.ruleIntent(g, legs))),
-          };
-        },
-      }),
-    });
     const client = this.clientPolicy(grantee, config);
-    const grant = new Grant(route, grantee, hosts, request, client.policy, this.authorizationPolicy);
+    const grant = new Grant(route, grantee, hosts, request, client.policy);
     client.grants.push(grant);
     this.boundGrants.push(grant);
     return grant;
@@ -204,8 +325,8 @@ export class EgressGatewayRouting implements IEgressGatewayRouting {
     return (routeLegs.get(grant.route) ?? grant.route.legs()).filter(leg => hosts.has(leg.host));
   }
 
-  private ruleIntent(grant: Grant, routeLegs: RouteLegs): GrantRuleIntent {
-    const legs = this.legsOf(grant, routeLegs);
+  /** One grant's rule intent over `legs`, some or all of its legs. */
+  private ruleIntent(grant: Grant, legs: EgressLeg[]): GrantRuleIntent {
     const config = grant.config;
     return {
       principal: config.serviceAccountName === undefined ? undefined : this.gateway.mesh.principal(config.namespaceName, config.serviceAccountName),
@@ -323,7 +444,7 @@ export class EgressGatewayRouting implements IEgressGatewayRouting {
     }
     const errors: string[] = [];
     for (const [principal, byGrantee] of byPrincipal) {
-      const access = [...byGrantee.values()].map(grants => JSON.stringify(grants.map(g => this.ruleIntent(g, routeLegs))
+      const access = [...byGrantee.values()].map(grants => JSON.stringify(grants.map(g => this.ruleIntent(g, this.legsOf(g, routeLegs)))
         .map(r => [r.sniHosts, r.httpHosts, r.request ?? null]).sort()));
       if (new Set(access).size > 1) {
         const names = [...byGrantee.values()].map(grants => grants[0].config.name);
@@ -332,6 +453,49 @@ export class EgressGatewayRouting implements IEgressGatewayRouting {
       }
     }
     return errors;
+  }
+}
+
+/** How the shared objects are split in one pass, by object name. */
+interface SharedObjectsPlan {
+  /** The Istio Gateway that serves each host. */
+  readonly gatewayOfHost: Map<string, string>;
+  /** Each Istio Gateway's servers. */
+  readonly servers: Map<string, GatewayLegIntent[]>;
+  /** Each AuthorizationPolicy's grants, over its hosts only; a shard no grant reaches has none. */
+  readonly grantRules: Map<string, GrantRuleIntent[]>;
+  /** Each hop DestinationRule's subsets and visibility. */
+  readonly hopSubsets: Map<string, { readonly legs: GatewayLegIntent[]; readonly visibleIn: string[] }>;
+}
+
+/** Hosts whose hop subsets one set of namespaces sees; `id` names its DestinationRules. */
+interface HopGroup {
+  readonly id: string;
+  readonly hosts: string[];
+  readonly visibleIn: string[];
+}
+
+/** The bytes a server adds to a Gateway, besides its host written twice (hosts and port name). */
+const SERVER_BYTES = 110;
+/** The bytes a subset adds to a DestinationRule, besides its host written twice (name and SNI). */
+const SUBSET_BYTES = 120;
+/** The bytes one grant's entry for a host adds to an AuthorizationPolicy (Host with and without port, or SNI). */
+const RULE_ENTRY_BYTES = 16;
+
+/** Namespaces joined into groups (union-find): two are in one group when a chain of joins links them. */
+class Components {
+  private readonly parent = new Map<string, string>();
+
+  public join(a: string, b: string): void {
+    const [ra, rb] = [this.find(a), this.find(b)];
+    if (ra !== rb) this.parent.set(ra < rb ? rb : ra, ra < rb ? ra : rb);
+  }
+
+  /** The group's representative: its least member, whatever order the joins came in. */
+  public find(member: string): string {
+    let root = member;
+    while (this.parent.has(root)) root = this.parent.get(root)!;
+    return root;
   }
 }
 
@@ -351,7 +515,6 @@ class Grant implements IEgressGrant {
     private readonly namedHosts: string[] | undefined,
     public readonly request: EgressRequestMatch | undefined,
     public readonly clientNetworkPolicy: ApiObject,
-    public readonly authorizationPolicy: ApiObject,
   ) {}
 
   public get hosts(): string[] {

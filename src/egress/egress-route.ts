@@ -169,6 +169,10 @@ export class EgressRoute extends Construct implements IEgressRoute {
     return this.service.namespaceName;
   }
 
+  public get serviceHosts(): string[] {
+    return this.service.hosts;
+  }
+
   public get visibleNamespaces(): string[] {
     return this.service.visibleNamespaces;
   }
@@ -314,7 +318,7 @@ export class EgressRoute extends Construct implements IEgressRoute {
             passthrough: leg.tlsMode === EgressTlsMode.PASSTHROUGH,
           })),
           istioMutualHop: this.hopTls === GatewayHopTls.ISTIO_MUTUAL,
-          gatewayRef: this.binding.gatewayRef,
+          gatewayRef: this.binding.gatewayRefOf(host),
           gatewayServiceHost: this.gateway.serviceHost,
           shaping: this.shaping,
           paths: this.forwardedPaths.map(p => ({ path: p.path, prefix: p.isPrefix })),

@@ -1,7 +1,7 @@
 import { Chart, JsonPatch, Lazy } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { IEgressGateway, IEgressLockdown } from './egress-contracts';
+import { IEgressGateway, IEgressLockdown, IEgressRoute } from './egress-contracts';
 import * as networking from '../../imports/networking.istio.io';
 import * as security from '../../imports/security.istio.io';
 import { ClusterDnsOptions, ControlPlaneOptions } from '../mesh/cluster-services';
@@ -298,23 +298,37 @@ export class MeshEgressLockdown extends Construct implements IEgressLockdown {
 
   /**
    * What one locked namespace's proxies see: its own namespace, the root namespace, the other locked namespaces,
-   * the gateway, and for each host granted to it, the ServiceEntry's and the VirtualService's entries.
+   * the gateway, and the ServiceEntries and VirtualServices of the hosts granted to it. Those objects are exported
+   * only to the namespaces granted them, so a namespace that holds them is imported whole (`egress-config/*`), which
+   * shows exactly the granted hosts and keeps the list from growing with the allow-list. Where a grant covers only
+   * some hosts of its ServiceEntry, the others would show too, so that namespace's granted hosts are listed one by one.
    */
   private sidecarHosts(namespaceName: string): string[] {
     const gateway = this.gateway;
-    const hosts = ['./*', `${this.clusterServices.controlPlane.namespaceName}/*`];
-    // The control-plane entry already imports everything there; istiod warns about a duplicate.
-    if (gateway.namespaceName !== this.clusterServices.controlPlane.namespaceName) hosts.push(`${gateway.namespaceName}/${gateway.serviceHost}`);
-    for (const other of this.locked) {
-      if (other !== namespaceName) hosts.push(`${other}/*`);
-    }
+    const granted = new Map<IEgressRoute, Set<string>>();
     for (const grant of gateway.routing.grants) {
       if (grant.grantee.toEgressGranteeConfig().namespaceName !== namespaceName) continue;
-      for (const host of grant.hosts) {
-        hosts.push(`${grant.route.serviceNamespace}/${host}`, `${grant.route.namespaceName}/${host}`);
+      const hosts = granted.get(grant.route) ?? new Set<string>();
+      grant.hosts.forEach(host => hosts.add(host));
+      granted.set(grant.route, hosts);
+    }
+    const partly = new Set<string>();
+    for (const [route, hosts] of granted) {
+      if (!route.serviceHosts.every(host => hosts.has(host))) partly.add(route.serviceNamespace).add(route.namespaceName);
+    }
+    const whole = new Set([this.clusterServices.controlPlane.namespaceName, ...this.locked]);
+    const entries: string[] = [];
+    for (const [route, hosts] of granted) {
+      for (const namespace of [route.serviceNamespace, route.namespaceName]) {
+        if (!partly.has(namespace)) whole.add(namespace);
+        else hosts.forEach(host => entries.push(`${namespace}/${host}`));
       }
     }
-    return hosts;
+    // The own namespace is spelled `.`; a namespace imported whole already holds the gateway's Service, and istiod
+    // warns about an entry another one covers.
+    whole.delete(namespaceName);
+    if (!whole.has(gateway.namespaceName)) entries.push(`${gateway.namespaceName}/${gateway.serviceHost}`);
+    return ['./*', ...[...whole].map(namespace => `${namespace}/*`), ...entries.filter(entry => !whole.has(entry.split('/')[0]))];
   }
 
   /** The grants through the gateway must come from locked namespaces, or they only pretend to control egress. */

@@ -19,6 +19,7 @@ export class AppRegistry {
 
   private readonly lists = new Map<string, unknown[]>();
   private readonly onceKinds = new Set<string>();
+  private readonly preparations: Array<() => void> = [];
 
   private constructor() {}
 
@@ -42,6 +43,19 @@ export class AppRegistry {
     if (this.onceKinds.has(kind)) return;
     this.onceKinds.add(kind);
     owner.node.addValidation({ validate: check });
+  }
+
+  /**
+   * Registers what must be made from the final intent before the app is rendered or validated (the shards of a
+   * gateway's shared objects); `prepare` runs them, in the order registered.
+   */
+  public beforeSynth(preparation: () => void): void {
+    this.preparations.push(preparation);
+  }
+
+  /** Runs every preparation registered with `beforeSynth`. */
+  public prepare(): void {
+    this.preparations.forEach(preparation => preparation());
   }
 }
 

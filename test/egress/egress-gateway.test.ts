@@ -57,9 +57,11 @@ describe('EgressGateway |', () => {
 
     // One name for every object of the gateway, as the istio/gateway chart names them after its release.
     expect(gateway.name).toEqual('istio-egressgateway');
-    for (const kind of ['Deployment', 'Service', 'ServiceAccount', 'HorizontalPodAutoscaler', 'PodDisruptionBudget', 'Gateway', 'DestinationRule']) {
+    for (const kind of ['Deployment', 'Service', 'ServiceAccount', 'HorizontalPodAutoscaler', 'PodDisruptionBudget', 'Gateway']) {
       expect([kind, only(manifests, kind).metadata.name]).toEqual([kind, 'istio-egressgateway']);
     }
+    // The hop rule adds whom its subsets serve: here the namespaces that see the route, digested.
+    expect(only(manifests, 'DestinationRule').metadata.name).toMatch(/^istio-egressgateway-hop-[0-9a-f]{6}$/);
     expect(gateway.serviceHost).toEqual(`${service.metadata.name}.istio-egress.svc.cluster.local`);
     expect(gateway.serviceAccountName).toEqual(only(manifests, 'ServiceAccount').metadata.name);
     expect(pod.spec.serviceAccountName).toEqual(gateway.serviceAccountName);

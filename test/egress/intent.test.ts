@@ -74,7 +74,9 @@ describe('Intent, then rendering |', () => {
     const client = manifests.find(m => m.metadata.name === grant.clientNetworkPolicy.name);
     expect(client.spec.egress[0].ports.map((p: any) => p.port)).toEqual([8080, 8443]);
     const [sidecar] = byKind(manifests, 'Sidecar');
-    expect(sidecar.spec.egress[0].hosts).toEqual(expect.arrayContaining(['egress-config/api.example.com', 'egress-config/www.example.com']));
+    // Both hosts are granted, so the route's namespace is imported whole: its objects are exported to granted namespaces only.
+    expect(sidecar.spec.egress[0].hosts).toEqual(['./*', 'egress-config/*', 'istio-system/*']);
+    expect(byKind(manifests, 'ServiceEntry').every(se => se.spec.exportTo.includes('shop'))).toBe(true);
   });
 
   test('grantees are identities, not joined strings: a-b/c and a/b-c are two ServiceAccounts', () => {
@@ -105,7 +107,6 @@ describe('Intent, then rendering |', () => {
     expect(grant.route).toBe(route);
     expect(grant.clientNetworkPolicy.node.scopes).toContain(productpage);
     expect(grant.clientNetworkPolicy.name).toEqual('productpage-to-istio-egressgateway.istio-system');
-    expect(grant.authorizationPolicy.name).toEqual('istio-egressgateway');
     const client = byKind(synthValid(bookinfo), 'NetworkPolicy');
     expect(client.map(p => [p.metadata.namespace, p.metadata.name])).toEqual([['bookinfo', 'productpage-to-istio-egressgateway.istio-system']]);
     expect(byKind(synthValid(egress), 'NetworkPolicy').map(p => p.metadata.name)).not.toContain(grant.clientNetworkPolicy.name);
@@ -176,7 +177,7 @@ describe('Intent, then rendering |', () => {
 });
 
 describe('Names and labels an operator accepts |', () => {
-  test('the gateway\'s objects share one name, and other objects are named after what they are for', () => {
+  test('the gateway\'s objects share its name (the hop rules add whom they serve), and other objects are named after what they are for', () => {
     const names = synthAll(exampleApp({ app: { outdir: Testing.app().outdir } }))
       .map(m => `${m.kind} ${m.metadata.namespace}/${m.metadata.name}`)
       // The user's own workloads keep cdk8s' generated names.
@@ -187,7 +188,7 @@ describe('Names and labels an operator accepts |', () => {
       'ConfigMap monitoring/istio-egressgateway-istio-egress-dashboard',
       'Deployment istio-egress/istio-egressgateway',
       'Deployment istio-ingress/istio-ingressgateway',
-      'DestinationRule istio-egress/istio-egressgateway',
+      'DestinationRule istio-egress/istio-egressgateway-hop-bookinfo',
       'Gateway istio-egress/istio-egressgateway',
       'Gateway istio-ingress/istio-ingressgateway',
       'HorizontalPodAutoscaler istio-egress/istio-egressgateway',

@@ -91,10 +91,10 @@ function istioctlPod(): PodIdentity {
   return { namespaceName: GatewayInstall.ISTIOCTL.namespaceName, name: 'istio-egressgateway', labels: GatewayInstall.ISTIOCTL.podLabels };
 }
 
+/** What `cdk8s synth` writes, chart by chart (the gateways' shards are made in the synth pass). */
 function synthesize(app: App): any[] {
-  return app.charts.flatMap(chart => chart.node.findAll().filter(ApiObjectIs).filter(o => Chart.of(o) === chart).map(o => o.toJson()));
+  return app.charts.flatMap(chart => chart.toJson());
 }
-const ApiObjectIs = (c: any): c is import('cdk8s').ApiObject => typeof c?.toJson === 'function' && typeof c?.kind === 'string';
 
 /** Whether the gateway's ALLOW rules admit `principal` (in `namespace`) to `host` (by SNI, or by Host header). */
 function admitted(rules: any[], principal: string, namespace: string, host: string): boolean {
