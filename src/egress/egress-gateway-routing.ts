@@ -125,6 +125,7 @@ export class EgressGatewayRouting implements IEgressGatewayRouting {
 
   public bindRoute(route: IEgressRoute): IEgressGatewayBinding {
     if (!this.boundRoutes.includes(route)) this.boundRoutes.push(route);
+    this.plan = undefined;
     return {
       gatewayRefOf: host => `${this.gateway.namespaceName}/${this.currentPlan().gatewayOfHost.get(host) ?? this.gateway.name}`,
       usePort: port => this.capabilities.exposePort(port, route.node.path),
@@ -133,7 +134,10 @@ export class EgressGatewayRouting implements IEgressGatewayRouting {
     };
   }
 
-  /** This pass's plan; made on the spot when an object is rendered outside a synth (`ApiObject.toJson`). */
+  /**
+   * This pass's plan; made on the spot when an object is rendered outside a synth (`ApiObject.toJson`) or after a
+   * route or grant was added since the last pass.
+   */
   private currentPlan(): SharedObjectsPlan {
     return this.plan ??= this.planSharedObjects();
   }
@@ -261,6 +265,7 @@ export class EgressGatewayRouting implements IEgressGatewayRouting {
     const grant = new Grant(route, grantee, hosts, request, client.policy);
     client.grants.push(grant);
     this.boundGrants.push(grant);
+    this.plan = undefined;
     return grant;
   }
 
