@@ -3,7 +3,7 @@ import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import * as networking from '../imports/networking.istio.io';
 import * as security from '../imports/security.istio.io';
-import { EgressGateway, EgressGrantee, EgressRoute, ExternalPort, ExternalService, MeshEgressLockdown } from '../src';
+import { EgressGateway, EgressGrantee, EgressRoute, ExternalPort, ExternalService, IEgressGrantee, MeshEgressLockdown } from '../src';
 
 /** The scenario of issue 7: N external hosts through one egress gateway, locked down, granted to 10 namespaces. */
 export interface EgressScenario {
@@ -16,6 +16,12 @@ export interface EgressScenario {
   readonly namespaces?: number;
   /** One more host of this kind, to measure what a single host adds. */
   readonly extra?: 'http' | 'https';
+  /**
+   * Which hosts each namespace is granted: all of them, or a tenth (namespace k those whose index is k modulo 10; the
+   * extra host goes to every namespace).
+   * @default 'all'
+   */
+  readonly grants?: 'all' | 'tenth';
 }
 
 export const EGRESS_NAMESPACE = 'egress-config';
@@ -44,16 +50,17 @@ export function buildEgressApp(scenario: EgressScenario, outdir: string): App {
   const namespaces = namespaceNames(scenario.namespaces ?? 10);
   new MeshEgressLockdown(egress, 'lockdown', { gateway, namespaces });
   const grantees = namespaces.map(ns => EgressGrantee.wholeNamespace(ns));
-  const add = (id: string, host: string, https: boolean) => {
+  const add = (id: string, host: string, https: boolean, to: IEgressGrantee[]) => {
     const service = new ExternalService(egress, `host-${id}`, {
       hosts: [host],
       ports: [https ? ExternalPort.https() : ExternalPort.http()],
     });
     const route = new EgressRoute(egress, `route-${id}`, { gateway, service });
-    for (const grantee of grantees) route.grantEgress(grantee);
+    for (const grantee of to) route.grantEgress(grantee);
   };
-  for (let i = 0; i < scenario.hosts; i++) add(String(i), hostName(i), isHttps(i));
-  if (scenario.extra) add('extra', 'extra.example.com', scenario.extra === 'https');
+  const granteesOf = (i: number) => (scenario.grants === 'tenth' ? grantees.filter((_, k) => k % 10 === i % 10) : grantees);
+  for (let i = 0; i < scenario.hosts; i++) add(String(i), hostName(i), isHttps(i), granteesOf(i));
+  if (scenario.extra) add('extra', 'extra.example.com', scenario.extra === 'https', grantees);
   return app;
 }
 
@@ -65,15 +72,16 @@ export interface ChartManifests {
   readonly paths: string[][];
 }
 
-/** What each chart of `app` renders, without writing files or running validations. */
+/** What each chart of `app` renders (its validations included), without writing files. */
 export function chartManifests(app: App): ChartManifests[] {
   return app.charts.map(chart => {
+    // First: rendering makes the objects of a gateway's shards.
+    const manifests = chart.toJson();
     const pathOf = new Map<string, string[]>();
     const depth = chart.node.scopes.length;
     for (const object of chart.node.findAll().filter(ApiObject.isApiObject)) {
       pathOf.set(`${object.kind} ${object.metadata.namespace} ${object.name}`, object.node.scopes.slice(depth).map(c => c.node.id));
     }
-    const manifests = chart.toJson();
     const paths = manifests.map(m => pathOf.get(`${m.kind} ${m.metadata.namespace} ${m.metadata.name}`)!);
     return { id: chart.node.id, manifests, paths };
   });

@@ -11,6 +11,7 @@ import { performance } from 'perf_hooks';
 import { ApiObject, App, Yaml } from 'cdk8s';
 import { docsPattern, docsPatternForHost } from './docs-pattern';
 import { buildBaselineApp, buildEgressApp, chartManifests, ChartManifests, EgressScenario, Floor } from './egress-app';
+import { measureScale } from './scale';
 import { loadValidator } from './validate-objects';
 
 export type WorkerTask =
@@ -18,6 +19,7 @@ export type WorkerTask =
   | { readonly kind: 'construct'; readonly hosts: number; readonly outdir: string }
   | { readonly kind: 'baseline'; readonly file: string; readonly outdir: string; readonly floor: Floor }
   | { readonly kind: 'size'; readonly hosts: number }
+  | { readonly kind: 'scale'; readonly scenario: EgressScenario; readonly oneMore: boolean }
   | {
     readonly kind: 'validate';
     /** Objects from this dump (see `dump`), else from synthesizing `hosts` hosts. */
@@ -202,6 +204,8 @@ function run(task: WorkerTask): unknown {
         docsHttpHost: measureObjects(docsPatternForHost('extra.example.com', false)),
         docsHttpsHost: measureObjects(docsPatternForHost('extra.example.com', true)),
       } satisfies SizeResult;
+    case 'scale':
+      return measureScale(task.scenario, task.oneMore);
     case 'validate': {
       let charts: ChartManifests[];
       if (task.file) {

@@ -140,7 +140,7 @@ export interface IEgressGatewayRouting {
  * Helm (`EgressGateway.fromExisting`).
  *
  * Routes bind to it through `routing`; it owns the objects its routes share (Istio `Gateway`s, the hop
- * `DestinationRule`s and the ALLOW AuthorizationPolicies), split into shards of about 64 hosts so that none grows with
+ * `DestinationRule`s and the ALLOW AuthorizationPolicies), split into shards of about 160 hosts so that none grows with
  * the allow-list, rendered at synth from its routes' final legs and grants.
  */
 export interface IEgressGateway extends IGateway {

@@ -45,7 +45,7 @@ export interface GatewayCapabilities {
 /**
  * The routes, grants and lockdown of one egress gateway, and the objects rendered from them that its routes share:
  * the Istio `Gateway`s, the hop `DestinationRule`s and the ALLOW AuthorizationPolicies, each split into shards of
- * about 64 hosts (HostShards) so that no object grows with the allow-list, plus the grantees' client NetworkPolicies.
+ * about 160 hosts (HostShards) so that no object grows with the allow-list, plus the grantees' client NetworkPolicies.
  * Deployed and referenced gateways both hold one as their `routing`, so the shared behaviour lives in one place
  * without a base class. Internal: constructs meet it through `IEgressGatewayRouting` and `IEgressGatewayBinding`.
  */
