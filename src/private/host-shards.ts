@@ -11,8 +11,9 @@ import { createHash } from 'crypto';
  * to the next marker, into a new shard it names (about `meanHosts` of them, for one change in `meanHosts`).
  *
  * Runs between markers are random in length, so a shard whose hosts weigh more than `budget` is cut again at the
- * markers of the next, four times denser, level, and so on until each fits (at the last level every host is a
- * marker). That keeps every shard under the budget whatever the number of hosts, deterministically.
+ * markers of the next, four times denser, level, and so on until each piece fits (at the last level every host is a
+ * marker), and neighbouring pieces are joined again while they fit. That keeps every shard under the budget whatever
+ * the number of hosts, deterministically; within such a shard, one more host may move the cuts.
  */
 export class HostShards {
   /**
@@ -36,7 +37,18 @@ export class HostShards {
         current.push(entry);
       }
       if (current.length > 0) pieces.push(current);
-      return pieces.flatMap(piece => (piece.length > 1 && level < LEVELS && weight(piece) > budget ? cut(piece, level + 1) : [piece]));
+      return pieces.flatMap(piece => (piece.length > 1 && level < LEVELS && weight(piece) > budget ? refit(cut(piece, level + 1)) : [piece]));
+    };
+    // The denser markers cut a run into far more pieces than its weight needs: neighbours are put back together,
+    // in order, while they fit. Only a run over the budget is cut this way, so only there can one host move others.
+    const refit = (pieces: Place[][]): Place[][] => {
+      const fitted: Place[][] = [];
+      for (const piece of pieces) {
+        const last = fitted[fitted.length - 1];
+        if (last && weight(last) + weight(piece) <= budget) fitted[fitted.length - 1] = [...last, ...piece];
+        else fitted.push(piece);
+      }
+      return fitted;
     };
     const weight = (run: Place[]) => run.reduce((sum, entry) => sum + weightOf(entry.host), 0);
     return cut(entries, 1).map((run, i) => ({ id: i === 0 ? '' : run[0].position, hosts: run.map(e => e.host) }));

@@ -63,6 +63,11 @@ describe('HostShards |', () => {
       expect(shards.length).toBeGreaterThan(n / 64 / 2);
       expect(shards.length).toBeLessThan(n / 64 * 2);
     }
+    // Under a budget that long runs exceed, the cut pieces are joined again while they fit: few more shards than markers.
+    const cutOnly = HostShards.plan(hosts(10_000), () => 142, { meanHosts: 160, budget: Infinity }).length;
+    const budgeted = HostShards.plan(hosts(10_000), () => 142, { meanHosts: 160, budget: 48 * 1024 });
+    expect(budgeted.every(s => s.hosts.length * 142 <= 48 * 1024)).toBe(true);
+    expect(budgeted.length).toBeLessThan(cutOnly * 1.3);
     // Few hosts: one shard, named as the gateway is.
     expect(shape(HostShards.plan(['a.com', 'b.com'], unit))).toHaveLength(1);
     expect(HostShards.plan(['a.com', 'b.com'], unit)[0].id).toEqual('');
