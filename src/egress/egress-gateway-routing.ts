@@ -10,7 +10,7 @@ import * as networking from '../../imports/networking.istio.io';
 import * as security from '../../imports/security.istio.io';
 import type { IstioMesh } from '../mesh/istio-mesh';
 import { AppRegistry } from '../private/app-registry';
-import { groupBy, sortBy } from '../private/collections';
+import { Components, groupBy, sortBy } from '../private/collections';
 import { podPortOf } from '../private/gateway-ports';
 import { HostShard, HostShards } from '../private/host-shards';
 import { hopSni } from '../private/hostname';
@@ -152,9 +152,11 @@ export class EgressGatewayRouting implements IEgressGatewayRouting {
     const gatewayName = this.gateway.name;
     const nameOf = (prefix: string, shard: HostShard) => ObjectNames.subdomain(shard.id === '' ? prefix : `${prefix}-${shard.id}`);
     const legsOfHost = new Map<string, GatewayLegIntent[]>();
+    const routeOfHost = new Map<string, IEgressRoute>();
     for (const route of this.boundRoutes) {
       for (const leg of routeLegs.get(route)!) {
         legsOfHost.set(leg.host, [...legsOfHost.get(leg.host) ?? [], legIntent(leg, route.namespaceName)]);
+        routeOfHost.set(leg.host, route);
       }
     }
     const grantLegs = this.boundGrants.map(grant => ({ grant, legs: this.legsOf(grant, routeLegs) }));
@@ -178,11 +180,13 @@ export class EgressGatewayRouting implements IEgressGatewayRouting {
     const grantRules = new Map<string, GrantRuleIntent[]>();
     for (const { grant, legs } of grantLegs) {
       for (const [name, shardLegs] of groupBy(legs, leg => gatewayOfHost.get(leg.host)!)) {
-        grantRules.set(name, [...grantRules.get(name) ?? [], this.ruleIntent(grant, shardLegs)]);
+        const rules = grantRules.get(name) ?? [];
+        rules.push(this.ruleIntent(grant, shardLegs));
+        grantRules.set(name, rules);
       }
     }
     const hopSubsets = new Map<string, { legs: GatewayLegIntent[]; visibleIn: string[] }>();
-    for (const group of this.hopVisibility(legsOfHost)) {
+    for (const group of this.hopVisibility(legsOfHost, routeOfHost, grantLegs)) {
       const subsetLegs = (host: string) => legsOfHost.get(host)!.filter(leg => leg.istioMutualHop);
       const weigh = (host: string) => subsetLegs(host).length * (2 * host.length + SUBSET_BYTES);
       for (const shard of HostShards.plan(group.hosts, weigh)) {
@@ -217,22 +221,14 @@ export class EgressGatewayRouting implements IEgressGatewayRouting {
    * which hold the VirtualServices that name the subsets; a route namespace no grant names may see several groups,
    * and its pods, admitted by none, are refused whichever one istiod keeps.
    */
-  private hopVisibility(legsOfHost: Map<string, GatewayLegIntent[]>): HopGroup[] {
-    const mutualHosts = new Map<string, IEgressRoute>();
-    for (const route of this.boundRoutes) {
-      for (const host of route.hosts) {
-        if (legsOfHost.get(host)?.some(leg => leg.istioMutualHop)) mutualHosts.set(host, route);
-      }
-    }
+  private hopVisibility(legsOfHost: Map<string, GatewayLegIntent[]>, routeOfHost: Map<string, IEgressRoute>,
+    grantLegs: Array<{ grant: Grant; legs: EgressLeg[] }>): HopGroup[] {
+    const mutualHosts = new Map([...routeOfHost].filter(([host]) => legsOfHost.get(host)!.some(leg => leg.istioMutualHop)));
     if (mutualHosts.size === 0) return [];
     const byGrant = this.boundGrants.length > 0;
     const granted = new Map<string, Set<string>>();
-    for (const grant of this.boundGrants) {
-      for (const host of grant.hosts) {
-        const namespaces = granted.get(host) ?? new Set<string>();
-        namespaces.add(grant.config.namespaceName);
-        granted.set(host, namespaces);
-      }
+    for (const { grant, legs } of grantLegs) {
+      for (const leg of legs) granted.set(leg.host, (granted.get(leg.host) ?? new Set<string>()).add(grant.config.namespaceName));
     }
     const grantNamespaces = new Set([...granted.values()].flatMap(set => [...set]));
     const needing = new Map<string, string[]>();
@@ -486,23 +482,6 @@ const SERVER_BYTES = 110;
 const SUBSET_BYTES = 120;
 /** The bytes one grant's entry for a host adds to an AuthorizationPolicy (Host with and without port, or SNI). */
 const RULE_ENTRY_BYTES = 16;
-
-/** Namespaces joined into groups (union-find): two are in one group when a chain of joins links them. */
-class Components {
-  private readonly parent = new Map<string, string>();
-
-  public join(a: string, b: string): void {
-    const [ra, rb] = [this.find(a), this.find(b)];
-    if (ra !== rb) this.parent.set(ra < rb ? rb : ra, ra < rb ? ra : rb);
-  }
-
-  /** The group's representative: its least member, whatever order the joins came in. */
-  public find(member: string): string {
-    let root = member;
-    while (this.parent.has(root)) root = this.parent.get(root)!;
-    return root;
-  }
-}
 
 interface ClientPolicy {
   readonly grants: Grant[];

@@ -25,3 +25,20 @@ export function groupBy<T, K>(items: T[], key: (item: T) => K): Map<K, T[]> {
   }
   return groups;
 }
+
+/** Names joined into groups (union-find): two are in one group when a chain of joins links them. */
+export class Components {
+  private readonly parent = new Map<string, string>();
+
+  public join(a: string, b: string): void {
+    const [ra, rb] = [this.find(a), this.find(b)];
+    if (ra !== rb) this.parent.set(ra < rb ? rb : ra, ra < rb ? ra : rb);
+  }
+
+  /** The group's representative: its least member, whatever order the joins came in. */
+  public find(member: string): string {
+    let root = member;
+    while (this.parent.has(root)) root = this.parent.get(root)!;
+    return root;
+  }
+}

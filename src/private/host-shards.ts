@@ -43,10 +43,16 @@ export class HostShards {
     // in order, while they fit. Only a run over the budget is cut this way, so only there can one host move others.
     const refit = (pieces: Place[][]): Place[][] => {
       const fitted: Place[][] = [];
+      let lastWeight = 0;
       for (const piece of pieces) {
-        const last = fitted[fitted.length - 1];
-        if (last && weight(last) + weight(piece) <= budget) fitted[fitted.length - 1] = [...last, ...piece];
-        else fitted.push(piece);
+        const pieceWeight = weight(piece);
+        if (fitted.length > 0 && lastWeight + pieceWeight <= budget) {
+          fitted[fitted.length - 1].push(...piece);
+          lastWeight += pieceWeight;
+        } else {
+          fitted.push([...piece]);
+          lastWeight = pieceWeight;
+        }
       }
       return fitted;
     };
